@@ -1,0 +1,10 @@
+//! The catalog: categories, products and their variants, as the storefront shows them.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod query;
+#[cfg(feature = "ssr")]
+pub mod reads;
+#[cfg(feature = "ssr")]
+pub mod repo;

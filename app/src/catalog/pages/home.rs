@@ -1,0 +1,63 @@
+//! `/`: featured products, new arrivals and the departments.
+
+use super::Loading;
+use crate::catalog::api::get_home;
+use crate::components::notices::ErrorPanel;
+use crate::components::product_grid::ProductGrid;
+use crate::site::{site_info, PageMeta};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let home = Resource::new(|| (), |_| get_home());
+    let content = move || {
+        Suspend::new(async move {
+            let site = site_info().await;
+            let home = match home.await {
+                Ok(home) => home,
+                Err(error) => return view! { <ErrorPanel error /> }.into_any(),
+            };
+            let description = format!(
+                "Shop {} at {}: {}.",
+                home.departments
+                    .iter()
+                    .map(|d| d.name.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                site.store_name,
+                "fair prices, clear stock levels and fast delivery"
+            );
+            view! {
+                <PageMeta site=site.clone() title="" description canonical_path="/" />
+                <section class="hero">
+                    <h1>{format!("Welcome to {}", site.store_name)}</h1>
+                    <p>"Good things, honestly priced. Browse a department or search for what you need."</p>
+                </section>
+                <section aria-labelledby="departments-heading">
+                    <h2 id="departments-heading">"Shop by department"</h2>
+                    <ul class="department-tiles">
+                        {home
+                            .departments
+                            .into_iter()
+                            .map(|d| {
+                                let href = format!("/category/{}", d.slug);
+                                view! { <li><A href=href attr:class="tile">{d.name}</A></li> }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+                <section aria-labelledby="featured-heading">
+                    <h2 id="featured-heading">"Featured"</h2>
+                    <ProductGrid products=home.featured />
+                </section>
+                <section aria-labelledby="new-heading">
+                    <h2 id="new-heading">"New arrivals"</h2>
+                    <ProductGrid products=home.new_arrivals />
+                </section>
+            }
+            .into_any()
+        })
+    };
+    view! { <Transition fallback=Loading>{content}</Transition> }
+}

@@ -1,0 +1,64 @@
+//! The frame around every storefront page: skip link, header with search and departments,
+//! footer.
+
+use crate::site::NavigationResource;
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let navigation = use_context::<NavigationResource>();
+    let query = use_query_map();
+    // Keep what the shopper searched for in the box while they look at the results.
+    let current_search = move || query.read().get("q").unwrap_or_default();
+    let departments = move || {
+        navigation.map(|navigation| {
+            Suspend::new(async move {
+                let departments = navigation.await.map(|n| n.departments).unwrap_or_default();
+                departments
+                    .into_iter()
+                    .map(|d| {
+                        let href = format!("/category/{}", d.slug);
+                        view! { <li><A href=href>{d.name}</A></li> }
+                    })
+                    .collect_view()
+            })
+        })
+    };
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <div class="header-row">
+                <A href="/" attr:class="brand">"Stoa"</A>
+                <Form action="/search" attr:class="search-form" attr:role="search">
+                    <label for="site-search" class="visually-hidden">"Search products"</label>
+                    <input
+                        id="site-search"
+                        type="search"
+                        name="q"
+                        maxlength="200"
+                        placeholder="Search products"
+                        prop:value=current_search
+                        value=current_search
+                    />
+                    <button type="submit">"Search"</button>
+                </Form>
+            </div>
+            <nav aria-label="Departments" class="department-nav">
+                <ul>
+                    <Transition fallback=|| ()>{departments}</Transition>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>"Stoa — an online store you can trust on your busiest day."</p>
+        </footer>
+    }
+}

@@ -1,0 +1,33 @@
+//! Messages about the request itself (ignored parameters) and errors from the server.
+
+use crate::error::AppError;
+use crate::not_found::NotFound;
+use leptos::prelude::*;
+
+/// Tells the shopper what in their address was ignored and why.
+#[component]
+pub fn Notices(notices: Vec<String>) -> impl IntoView {
+    (!notices.is_empty()).then(|| {
+        view! {
+            <div class="notice" role="status">
+                <ul>{notices.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
+}
+
+/// What a page shows instead of its content when loading it failed.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    match error {
+        AppError::NotFound(_) => view! { <NotFound /> }.into_any(),
+        other => view! {
+            <section class="error-panel" role="alert">
+                <h1>"Sorry, that did not work"</h1>
+                <p>{other.to_string()}</p>
+                <p><a href="/">"Back to the home page"</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,87 @@
+//! The one error type of the application: what a shopper or staff member can act on,
+//! with internal causes logged on the server and never shown.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist (or is not published).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself is wrong; the message says how to fix it.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Something failed on our side; details are in the server log only.
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    /// The browser could not reach the server or understand its answer.
+    #[error("The store could not be reached. Check your connection and try again.")]
+    Unreachable,
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::InvalidInput(message.into())
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::NotFound(message.into())
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotFound(_) => 404,
+            AppError::InvalidInput(_) => 400,
+            AppError::Internal => 500,
+            AppError::Unreachable => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let error = match value {
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::InvalidInput(format!("The request could not be understood: {message}"))
+            }
+            ServerFnErrorErr::Request(_)
+            | ServerFnErrorErr::Response(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Serialization(_) => AppError::Unreachable,
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function failed");
+                #[cfg(not(feature = "ssr"))]
+                let _ = other;
+                AppError::Internal
+            }
+        };
+        #[cfg(feature = "ssr")]
+        set_response_status(&error);
+        error
+    }
+}
+
+/// Makes the HTTP response that is being built carry this error's status code.
+/// Works for server-function calls and for pages rendered on the server.
+#[cfg(feature = "ssr")]
+pub fn set_response_status(error: &AppError) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        let status = http::StatusCode::from_u16(error.status_code())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        response.set_status(status);
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(error = %error, "database error");
+        AppError::Internal
+    }
+}

@@ -1,0 +1,75 @@
+//! Stoa's application: the storefront pages, their server functions and (with the `ssr`
+//! feature) the domain code and SQL behind them.
+
+pub mod catalog;
+pub mod components;
+pub mod error;
+pub mod money;
+pub mod not_found;
+pub mod site;
+pub mod state;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, SearchPage};
+use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::not_found::NotFound;
+use crate::site::{get_navigation, NavigationResource};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1f4b3f" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let navigation: NavigationResource = Resource::new(|| (), |_| get_navigation());
+    provide_context(navigation);
+    // Effects run only in the browser, after hydration: tests and styles can rely on this mark.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Router>
+            <SiteHeader />
+            <main id="main" tabindex="-1">
+                // Async: the whole page, <title> and status code included, is ready before the
+                // first byte, so crawlers and browsers without JavaScript get complete pages.
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/product/:slug") view=ProductPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

@@ -1,0 +1,72 @@
+//! The site as a whole: its name, public address and navigation, and the per-page
+//! `<title>`, description and canonical link built from them.
+
+use crate::catalog::model::CategoryLink;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub store_name: String,
+    /// Where shoppers reach the store, without a trailing slash (`https://shop.example`).
+    pub public_url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Navigation {
+    pub site: SiteInfo,
+    pub departments: Vec<CategoryLink>,
+}
+
+#[server(endpoint = "site/navigation")]
+pub async fn get_navigation() -> Result<Navigation, AppError> {
+    crate::state::respond(async {
+        let state = crate::state::server_state()?;
+        let tree = state.catalog.category_tree().await?;
+        Ok(Navigation {
+            site: state.site.clone(),
+            departments: tree.roots(),
+        })
+    })
+    .await
+}
+
+/// The navigation resource, created once by the app shell and shared through context.
+pub type NavigationResource = Resource<Result<Navigation, AppError>>;
+
+/// The site info, waiting for the navigation resource when it is still loading.
+pub async fn site_info() -> SiteInfo {
+    let fallback = SiteInfo {
+        store_name: "Stoa".to_owned(),
+        public_url: String::new(),
+    };
+    match use_context::<NavigationResource>() {
+        Some(navigation) => navigation.await.map(|n| n.site).unwrap_or(fallback),
+        None => fallback,
+    }
+}
+
+/// Title, description and canonical link of one page.
+#[component]
+pub fn PageMeta(
+    site: SiteInfo,
+    #[prop(into)] title: String,
+    #[prop(into)] description: String,
+    /// Path and query of the canonical address of this page, starting with `/`.
+    #[prop(into)]
+    canonical_path: String,
+) -> impl IntoView {
+    let full_title = if title.is_empty() {
+        site.store_name.clone()
+    } else {
+        format!("{title} · {}", site.store_name)
+    };
+    let canonical = format!("{}{}", site.public_url, canonical_path);
+    view! {
+        <Title text=full_title />
+        <Meta name="description" content=description />
+        <Link rel="canonical" href=canonical />
+    }
+}

@@ -1,0 +1,151 @@
+# Shared by scripts/run, scripts/test and scripts/bench: install what is missing (from the
+# package registries only) and find or start PostgreSQL. Source it; do not run it.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.10"
+# Must equal the wasm-bindgen version pinned in Cargo.toml / Cargo.lock.
+WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')"
+LOCAL_PG_PORT="${STOA_LOCAL_PG_PORT:-54329}"
+LOCAL_PG_DIR="$ROOT/.data/postgres"
+
+export PATH="$HOME/.cargo/bin:$ROOT/scripts/tools/node_modules/.bin:$PATH"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  command -v apt-get >/dev/null || die "apt-get not found: install $* yourself"
+  if [ -z "$APT_UPDATED" ]; then
+    log "apt-get update"
+    as_root apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  log "installing Debian packages: $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain (rustup) first"
+  if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    rustup component add rustfmt clippy
+  fi
+}
+
+ensure_cargo_leptos() {
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes about 11 minutes on 2 cores, once)"
+    cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are required (Node.js 20 or newer)"
+}
+
+# npm install in a folder when its lock or package.json changed since the last install.
+npm_install_in() {
+  local dir="$1" stamp="$1/node_modules/.stoa-installed"
+  if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ] || { [ -f "$dir/package-lock.json" ] && [ "$dir/package-lock.json" -nt "$stamp" ]; }; then
+    log "npm install in ${dir#"$ROOT"/}"
+    if [ -f "$dir/package-lock.json" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+    touch "$stamp"
+  fi
+}
+
+ensure_wasm_opt() {
+  ensure_node
+  npm_install_in "$ROOT/scripts/tools"
+  command -v wasm-opt >/dev/null || die "wasm-opt missing after npm install of binaryen"
+}
+
+ensure_build_tools() {
+  ensure_rust
+  ensure_cargo_leptos
+  ensure_wasm_opt
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium
+  fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
+
+# Runs a PostgreSQL server tool as the `postgres` user when we are root (initdb refuses root).
+pg_tool() {
+  local tool="$1"; shift
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$(pg_bin_dir)/$tool" "$@"
+  else
+    "$(pg_bin_dir)/$tool" "$@"
+  fi
+}
+
+start_local_cluster() {
+  if [ -z "$(pg_bin_dir)" ]; then
+    apt_install postgresql
+  fi
+  [ -n "$(pg_bin_dir)" ] || die "PostgreSQL binaries not found after installing postgresql"
+  mkdir -p "$LOCAL_PG_DIR"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$LOCAL_PG_DIR"; fi
+  if [ ! -f "$LOCAL_PG_DIR/PG_VERSION" ]; then
+    log "creating a project-local PostgreSQL cluster in .data/postgres"
+    pg_tool initdb -D "$LOCAL_PG_DIR" -U postgres --auth=trust -E UTF8 >/dev/null
+  fi
+  if ! port_open 127.0.0.1 "$LOCAL_PG_PORT"; then
+    log "starting the project-local PostgreSQL on 127.0.0.1:$LOCAL_PG_PORT"
+    pg_tool pg_ctl -D "$LOCAL_PG_DIR" -l "$LOCAL_PG_DIR/server.log" -w \
+      -o "-p $LOCAL_PG_PORT -c listen_addresses=127.0.0.1 -k $LOCAL_PG_DIR" start >/dev/null
+  fi
+}
+
+# Sets DATABASE_URL (to database $1) and PG_SERVER_URL (the server's `postgres` database).
+ensure_database() {
+  local name="$1"
+  if [ -n "${DATABASE_URL:-}" ]; then
+    log "database: using DATABASE_URL from the environment"
+    PG_SERVER_URL="${STOA_TEST_DATABASE_URL:-${DATABASE_URL%/*}/postgres}"
+  elif port_open 127.0.0.1 5432; then
+    log "database: PostgreSQL already running on 127.0.0.1:5432 (database $name)"
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$name"
+    PG_SERVER_URL="postgres://postgres@127.0.0.1:5432/postgres"
+  else
+    start_local_cluster
+    log "database: project-local cluster on 127.0.0.1:$LOCAL_PG_PORT (database $name, data in .data/postgres)"
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/$name"
+    PG_SERVER_URL="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/postgres"
+  fi
+  export PG_SERVER_URL
+}
+
+# Waits until $1 answers 200, or fails after $2 seconds.
+wait_for_url() {
+  local url="$1" seconds="${2:-60}" i
+  for ((i = 0; i < seconds * 4; i++)); do
+    if node -e "fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" "$url" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.25
+  done
+  return 1
+}

@@ -1,0 +1,271 @@
+//! Configuration from the environment, validated once at start with messages that name
+//! the variable at fault.
+
+use sqlx::postgres::PgConnectOptions;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Staging,
+    Production,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database: PgConnectOptions,
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub store_name: String,
+    pub db_max_connections: u32,
+    pub catalog_cache_ttl: Duration,
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+}
+
+impl fmt::Debug for Config {
+    // The database URL may carry a password: show only where it points.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("database_host", &self.database.get_host())
+            .field("database_port", &self.database.get_port())
+            .field("database_name", &self.database.get_database())
+            .field("addr", &self.addr)
+            .field("public_url", &self.public_url)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("catalog_cache_ttl", &self.catalog_cache_ttl)
+            .field("site_root", &self.site_root)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration error in {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the process environment in production, a map
+    /// in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let environment = match get("STOA_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("staging") => Environment::Staging,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "STOA_ENV",
+                    format!("`{other}` is not one of development, staging, production"),
+                ))
+            }
+        };
+
+        let database_url = get("DATABASE_URL").ok_or_else(|| {
+            invalid(
+                "DATABASE_URL",
+                "not set; point it at PostgreSQL, e.g. postgres://user@127.0.0.1:5432/stoa",
+            )
+        })?;
+        let database = PgConnectOptions::from_str(&database_url)
+            .map_err(|e| invalid("DATABASE_URL", format!("not a PostgreSQL URL ({e})")))?;
+
+        let addr_text = get("STOA_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr = SocketAddr::from_str(&addr_text).map_err(|_| {
+            invalid(
+                "STOA_ADDR",
+                format!("`{addr_text}` is not an address and port such as 127.0.0.1:3000"),
+            )
+        })?;
+
+        let public_url = match get("STOA_PUBLIC_URL") {
+            Some(url) => {
+                let url = url.trim_end_matches('/').to_owned();
+                let valid = (url.starts_with("http://") || url.starts_with("https://"))
+                    && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
+                if !valid {
+                    return Err(invalid(
+                        "STOA_PUBLIC_URL",
+                        format!("`{url}` is not an http(s) URL such as https://shop.example.com"),
+                    ));
+                }
+                url
+            }
+            None if environment == Environment::Production => {
+                return Err(invalid(
+                    "STOA_PUBLIC_URL",
+                    "must be set in production (the address shoppers use, e.g. https://shop.example.com)",
+                ))
+            }
+            None => format!("http://{addr}"),
+        };
+
+        let store_name = get("STOA_STORE_NAME").unwrap_or_else(|| "Stoa".to_owned());
+        if store_name.chars().count() > 80 {
+            return Err(invalid("STOA_STORE_NAME", "must be at most 80 characters"));
+        }
+
+        let db_max_connections = parse_number(&get, "STOA_DB_MAX_CONNECTIONS", 16, 1, 1_000)?;
+        let cache_secs = parse_number(&get, "STOA_CATALOG_CACHE_SECS", 5, 0, 3_600)?;
+        let site_root =
+            PathBuf::from(get("STOA_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()));
+
+        let log_format = match get("STOA_LOG_FORMAT").as_deref() {
+            None if environment == Environment::Development => LogFormat::Text,
+            None => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "STOA_LOG_FORMAT",
+                    format!("`{other}` is not one of text, json"),
+                ))
+            }
+        };
+
+        Ok(Self {
+            environment,
+            database,
+            addr,
+            public_url,
+            store_name,
+            db_max_connections: db_max_connections as u32,
+            catalog_cache_ttl: Duration::from_secs(cache_secs),
+            site_root,
+            log_format,
+        })
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    let Some(text) = get(variable) else {
+        return Ok(default);
+    };
+    match text.parse::<u64>() {
+        Ok(value) if (min..=max).contains(&value) => Ok(value),
+        _ => Err(invalid(
+            variable,
+            format!("`{text}` is not a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config_from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const DB: (&str, &str) = ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stoa");
+
+    #[test]
+    fn defaults_suit_local_development() {
+        let config = config_from(&[DB]).unwrap();
+        assert_eq!(config.environment, Environment::Development);
+        assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_url, "http://127.0.0.1:3000");
+        assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn each_bad_variable_is_named_in_the_error() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[], "DATABASE_URL"),
+            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (&[DB, ("STOA_ENV", "prod")], "STOA_ENV"),
+            (&[DB, ("STOA_ADDR", "localhost")], "STOA_ADDR"),
+            (
+                &[DB, ("STOA_PUBLIC_URL", "shop.example")],
+                "STOA_PUBLIC_URL",
+            ),
+            (
+                &[DB, ("STOA_DB_MAX_CONNECTIONS", "0")],
+                "STOA_DB_MAX_CONNECTIONS",
+            ),
+            (
+                &[DB, ("STOA_CATALOG_CACHE_SECS", "-1")],
+                "STOA_CATALOG_CACHE_SECS",
+            ),
+            (&[DB, ("STOA_LOG_FORMAT", "xml")], "STOA_LOG_FORMAT"),
+        ];
+        for (pairs, variable) in cases {
+            let error = config_from(pairs).expect_err(variable);
+            assert_eq!(error.variable, *variable);
+            assert!(error.to_string().contains(variable));
+        }
+    }
+
+    #[test]
+    fn production_requires_a_public_url_and_logs_json() {
+        let error = config_from(&[DB, ("STOA_ENV", "production")]).unwrap_err();
+        assert_eq!(error.variable, "STOA_PUBLIC_URL");
+        let config = config_from(&[
+            DB,
+            ("STOA_ENV", "production"),
+            ("STOA_PUBLIC_URL", "https://shop.example/"),
+        ])
+        .unwrap();
+        assert_eq!(config.public_url, "https://shop.example");
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_database_password() {
+        let config =
+            config_from(&[("DATABASE_URL", "postgres://shop:s3cret@db:5432/stoa")]).unwrap();
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+}

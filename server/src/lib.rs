@@ -1,0 +1,10 @@
+//! Stoa's server: configuration, database set-up, the HTTP router and the command line's
+//! building blocks. `main.rs` is the `stoa` binary around them.
+
+pub mod config;
+pub mod database;
+pub mod health;
+pub mod media;
+pub mod router;
+pub mod seed;
+pub mod serve;

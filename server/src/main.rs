@@ -1,0 +1,113 @@
+//! `stoa`: the store's server and command line.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use stoa_server::config::{Config, LogFormat};
+use stoa_server::{database, seed, serve};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "stoa", version, about = "Stoa: a stable online store", long_about = None)]
+#[command(
+    after_help = "Configuration comes from the environment: DATABASE_URL (required), STOA_ENV, \
+STOA_ADDR, STOA_PUBLIC_URL, STOA_STORE_NAME, STOA_DB_MAX_CONNECTIONS, STOA_CATALOG_CACHE_SECS, \
+STOA_SITE_ROOT, STOA_LOG_FORMAT, RUST_LOG. See the README."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the store (the default).
+    ///
+    /// Example: DATABASE_URL=postgres://postgres@127.0.0.1/stoa stoa serve
+    Serve,
+    /// Create the database if needed and apply pending migrations, then exit.
+    ///
+    /// Example: stoa migrate
+    Migrate,
+    /// Fill an empty store with a demo catalog.
+    ///
+    /// Examples: stoa seed --demo; stoa seed --demo --products 100000
+    Seed {
+        /// Generate the demo catalog (categories, products, variants, images).
+        #[arg(long, required = true)]
+        demo: bool,
+        /// How many products to create (1 to 100000).
+        #[arg(long, default_value_t = seed::DEFAULT_DEMO_PRODUCTS)]
+        products: u32,
+        /// Do nothing, successfully, when the catalog already has products.
+        #[arg(long)]
+        if_empty: bool,
+    },
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("stoa: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_format);
+    match run(cli.command.unwrap_or(Command::Serve), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("stoa: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    let pool = database::open(&config.database, config.db_max_connections)
+        .await
+        .map_err(|e| e.to_string())?;
+    database::migrate(&pool).await.map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve => serve::serve(config, pool)
+            .await
+            .map_err(|e| format!("server error: {e}")),
+        Command::Migrate => {
+            println!(
+                "migrations applied; schema at version {}",
+                app::db::latest_known_migration()
+            );
+            Ok(())
+        }
+        Command::Seed {
+            demo: _,
+            products,
+            if_empty,
+        } => {
+            let started = std::time::Instant::now();
+            match seed::seed_demo_catalog(&pool, products).await {
+                Ok(count) => {
+                    println!("seeded {count} demo products in {:.1?}", started.elapsed());
+                    Ok(())
+                }
+                Err(seed::SeedError::CatalogNotEmpty(existing)) if if_empty => {
+                    println!("catalog already has {existing} products; not seeding");
+                    Ok(())
+                }
+                Err(error) => Err(error.to_string()),
+            }
+        }
+    }
+}

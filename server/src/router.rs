@@ -1,0 +1,80 @@
+//! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
+
+use crate::{health, media};
+use app::state::ServerState;
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Requests larger than this are refused with 413 before any handler reads them.
+pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub server: ServerState,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+
+    // Asset names carry a content hash when cargo-leptos built with hash-files, so a
+    // browser may keep them for a year; without hashes they must be revalidated.
+    let asset_cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let pkg_dir =
+        std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let assets = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(asset_cache),
+        ))
+        .service(ServeDir::new(pkg_dir));
+
+    let server_state = state.server.clone();
+    let context = move || provide_context(server_state.clone());
+    let fallback_state = state.server.clone();
+    let fallback_context = move || provide_context(fallback_state.clone());
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/media/placeholder/{file}", get(media::placeholder_svg))
+        .nest_service("/pkg", assets)
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(fallback_context, shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,88 @@
+//! `stoa serve`: run the store until SIGTERM or SIGINT, then finish in-flight requests.
+
+use crate::config::Config;
+use crate::router::{build_router, AppState};
+use app::catalog::reads::CatalogReads;
+use app::site::SiteInfo;
+use app::state::ServerState;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// Everything the router needs, built from configuration and an open pool.
+pub fn app_state(config: &Config, pool: PgPool) -> AppState {
+    AppState {
+        leptos_options: leptos_options(config),
+        server: ServerState {
+            catalog: Arc::new(CatalogReads::new(pool.clone(), config.catalog_cache_ttl)),
+            pool,
+            site: SiteInfo {
+                store_name: config.store_name.clone(),
+                public_url: config.public_url.clone(),
+            },
+        },
+    }
+}
+
+/// Where cargo-leptos put the WASM, JS and CSS, and whether their names carry hashes
+/// (it writes `hash.txt` beside the server binary when they do).
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
+        .unwrap_or(false);
+    LeptosOptions::builder()
+        .output_name("stoa")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .hash_files(hash_files)
+        .env(match config.environment {
+            crate::config::Environment::Development => leptos::config::Env::DEV,
+            _ => leptos::config::Env::PROD,
+        })
+        .build()
+}
+
+pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
+    let router = build_router(app_state(&config, pool));
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(
+        address = %config.addr,
+        public_url = %config.public_url,
+        environment = config.environment.as_str(),
+        "Stoa is serving"
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped; in-flight requests finished");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

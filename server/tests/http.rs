@@ -1,0 +1,333 @@
+//! HTTP behaviour of the router that `stoa serve` runs, on a fresh seeded database.
+
+use app::testing::TestDatabase;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use stoa_server::config::Config;
+use stoa_server::router::build_router;
+use stoa_server::seed::seed_demo_catalog;
+use stoa_server::serve::app_state;
+use tower::ServiceExt;
+
+struct TestApp {
+    router: Router,
+    db: TestDatabase,
+}
+
+async fn spawn_app_with(
+    seed_products: Option<u32>,
+    site_root: Option<&std::path::Path>,
+) -> TestApp {
+    let db = TestDatabase::new().await;
+    if let Some(count) = seed_products {
+        seed_demo_catalog(&db.pool, count).await.expect("seed");
+    }
+    let mut env = HashMap::from([
+        (
+            "DATABASE_URL".to_owned(),
+            "postgres://postgres@127.0.0.1/unused".to_owned(),
+        ),
+        ("STOA_CATALOG_CACHE_SECS".to_owned(), "0".to_owned()),
+        (
+            "STOA_PUBLIC_URL".to_owned(),
+            "https://shop.example".to_owned(),
+        ),
+    ]);
+    if let Some(root) = site_root {
+        env.insert(
+            "STOA_SITE_ROOT".to_owned(),
+            root.to_string_lossy().to_string(),
+        );
+    }
+    let config = Config::from_lookup(|name| env.get(name).cloned()).unwrap();
+    let state = app_state(&config, db.pool.clone());
+    TestApp {
+        router: build_router(state),
+        db,
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    spawn_app_with(Some(48), None).await
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl TestApp {
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post_form(&self, uri: &str, form: &str) -> Reply {
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(form.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn first_product_slug(&self) -> String {
+        sqlx::query_scalar("SELECT slug FROM products ORDER BY id LIMIT 1")
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn storefront_pages_render_with_title_description_and_canonical_link() {
+    let app = spawn_app().await;
+    let slug = app.first_product_slug().await;
+    for (path, title) in [
+        ("/".to_owned(), "<title>Stoa</title>".to_owned()),
+        (
+            "/category/clothing".to_owned(),
+            "<title>Clothing · Stoa</title>".to_owned(),
+        ),
+        (
+            "/search?q=shirt".to_owned(),
+            "<title>Search results for “shirt” · Stoa</title>".to_owned(),
+        ),
+        (format!("/product/{slug}"), "· Stoa</title>".to_owned()),
+    ] {
+        let reply = app.get(&path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(reply.body.contains(&title), "{path} has title {title}");
+        assert!(
+            reply.body.contains(r#"<meta name="description""#),
+            "{path} has a description"
+        );
+        assert!(
+            reply
+                .body
+                .contains(r#"<link rel="canonical" href="https://shop.example/"#),
+            "{path} has a canonical link"
+        );
+        assert!(reply.body.contains(r#"<html lang="en">"#));
+    }
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn unknown_addresses_and_slugs_answer_404_with_the_not_found_page() {
+    let app = spawn_app().await;
+    for path in [
+        "/no-such-page",
+        "/category/no-such",
+        "/category/Not%20A%20Slug",
+        "/product/no-such",
+        "/product/%3Cscript%3E",
+    ] {
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(reply.body.contains("Page not found"), "{path}");
+    }
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn malformed_query_parameters_give_a_normal_page_with_notices() {
+    let app = spawn_app().await;
+    let long_q = "shirt".repeat(2048);
+    for query in [
+        "/category/tops?page=-1".to_owned(),
+        "/category/tops?page=abc".to_owned(),
+        "/category/tops?sort=%27%3B%20DROP".to_owned(),
+        "/search?q=shirt&page=-1".to_owned(),
+        "/search?q=shirt&price_min=xyz".to_owned(),
+        format!("/search?q={long_q}"),
+    ] {
+        let reply = app.get(&query).await;
+        assert_eq!(reply.status, StatusCode::OK, "{query}");
+        assert!(
+            reply.body.contains(r#"class="notice""#),
+            "{query} explains what was ignored"
+        );
+    }
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn html_and_sql_in_search_text_are_rendered_inert() {
+    let app = spawn_app().await;
+    let reply = app
+        .get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%27%20OR%201%3D1%20--")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(!reply.body.contains("<script>alert(1)</script>"));
+    assert!(reply.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let products: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(products, 48);
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn product_page_shows_the_preselected_variant_and_honours_a_requested_one() {
+    let app = spawn_app().await;
+    let (slug, sku, value): (String, String, String) = sqlx::query_as(
+        "SELECT p.slug, v.sku, v.option_values[1] FROM products p JOIN product_variants v ON v.product_id = p.id
+         WHERE cardinality(p.option_names) = 1 ORDER BY p.id, v.position DESC LIMIT 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let reply = app.get(&format!("/product/{slug}?o0={value}")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply
+            .body
+            .contains(&format!(r#"<span data-testid="sku">{sku}</span>"#)),
+        "requested variant is shown"
+    );
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn health_and_readiness_report_the_database_and_schema() {
+    let app = spawn_app_with(None, None).await;
+    let health = app.get("/healthz").await;
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "ok")
+    );
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert!(ready.body.contains(&format!(
+        "\"schema_version\":{}",
+        app::db::latest_known_migration()
+    )));
+
+    sqlx::query("DELETE FROM _sqlx_migrations")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let unready = app.get("/readyz").await;
+    assert_eq!(unready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(unready.body.contains("schema"));
+
+    app.db.pool.close().await;
+    let unreachable = app.get("/readyz").await;
+    assert_eq!(unreachable.status, StatusCode::SERVICE_UNAVAILABLE);
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn server_functions_reject_bad_input_with_4xx_and_accept_good_input() {
+    let app = spawn_app().await;
+    let ok = app.post_form("/api/catalog/search", "request[text]=shirt&request[page]=1&request[sort]=Relevance&request[in_stock_only]=false").await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.body.contains("\"total_items\""));
+
+    let long_text = "x".repeat(300);
+    for (path, form, expected) in [
+        ("/api/catalog/search", format!("request[text]={long_text}&request[page]=1&request[sort]=Relevance&request[in_stock_only]=false"), StatusCode::BAD_REQUEST),
+        ("/api/catalog/search", "request[text]=a&request[page]=0&request[sort]=Relevance&request[in_stock_only]=false".to_owned(), StatusCode::BAD_REQUEST),
+        ("/api/catalog/search", "request[text]=a&request[page]=abc&request[sort]=Relevance&request[in_stock_only]=false".to_owned(), StatusCode::BAD_REQUEST),
+        ("/api/catalog/search", "request[text]=a&request[page]=1&request[sort]=Bogus&request[in_stock_only]=false".to_owned(), StatusCode::BAD_REQUEST),
+        ("/api/catalog/search", "request[text]=a&request[page]=1&request[sort]=Relevance&request[in_stock_only]=false&request[price_min_minor]=-5".to_owned(), StatusCode::BAD_REQUEST),
+        ("/api/catalog/category", "request[category_slug]=tops&request[sort]=Relevance&request[page]=1".to_owned(), StatusCode::BAD_REQUEST),
+        ("/api/catalog/category", "request[category_slug]=..%2F..&request[sort]=Newest&request[page]=1".to_owned(), StatusCode::NOT_FOUND),
+        ("/api/catalog/product", "slug=%3Cscript%3E".to_owned(), StatusCode::NOT_FOUND),
+        ("/api/catalog/product", String::new(), StatusCode::BAD_REQUEST),
+    ] {
+        let reply = app.post_form(path, &form).await;
+        assert_eq!(reply.status, expected, "{path} {form}: {}", reply.body);
+        assert!(!reply.body.is_empty());
+    }
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_browser_accepts_it() {
+    let app = spawn_app().await;
+    for encoding in ["br", "gzip"] {
+        let reply = app
+            .send(
+                Request::get("/category/clothing")
+                    .header(header::ACCEPT_ENCODING, encoding)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            reply.headers.get(header::CONTENT_ENCODING).unwrap(),
+            encoding
+        );
+    }
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn built_assets_are_served_with_a_cache_policy() {
+    let root = std::env::temp_dir().join(format!("stoa-site-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    std::fs::write(root.join("pkg/stoa.css"), "body{}").unwrap();
+    std::fs::write(root.join("favicon.svg"), "<svg/>").unwrap();
+    let app = spawn_app_with(None, Some(&root)).await;
+    let css = app.get("/pkg/stoa.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    // Test binaries have no hash.txt beside them, so names are unhashed: revalidate.
+    assert_eq!(css.headers.get(header::CACHE_CONTROL).unwrap(), "no-cache");
+    assert_eq!(app.get("/favicon.svg").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/pkg/missing.js").await.status,
+        StatusCode::NOT_FOUND
+    );
+    std::fs::remove_dir_all(&root).ok();
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn oversized_request_bodies_are_refused() {
+    let app = spawn_app_with(None, None).await;
+    let huge = "a".repeat(stoa_server::router::MAX_REQUEST_BODY_BYTES + 1);
+    let reply = app
+        .post_form("/api/catalog/product", &format!("slug={huge}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn placeholder_images_are_generated_svg_and_refuse_odd_names() {
+    let app = spawn_app_with(None, None).await;
+    let image = app.get("/media/placeholder/linen-shirt.svg").await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(
+        image.headers.get(header::CONTENT_TYPE).unwrap(),
+        "image/svg+xml"
+    );
+    assert!(image.body.starts_with("<svg"));
+    assert_eq!(
+        app.get("/media/placeholder/..%2Fetc.svg").await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.db.drop_database().await;
+}
