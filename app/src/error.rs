@@ -49,9 +49,15 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
                 AppError::InvalidInput(format!("The request could not be understood: {message}"))
             }
+            // On the server, failing to decode means the request body was bad (or too big).
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => {
+                AppError::InvalidInput("The request could not be read.".to_owned())
+            }
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(_) => AppError::Unreachable,
             ServerFnErrorErr::Request(_)
             | ServerFnErrorErr::Response(_)
-            | ServerFnErrorErr::Deserialization(_)
             | ServerFnErrorErr::Serialization(_) => AppError::Unreachable,
             other => {
                 #[cfg(feature = "ssr")]

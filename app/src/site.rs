@@ -65,8 +65,32 @@ pub fn PageMeta(
     };
     let canonical = format!("{}{}", site.public_url, canonical_path);
     view! {
-        <Title text=full_title />
+        <Title text=title_markup(full_title) />
         <Meta name="description" content=description />
         <Link rel="canonical" href=canonical />
     }
+}
+
+/// leptos_meta 0.8 writes the server-rendered `<title>` without escaping it, so a search
+/// for `</title><script>…` would break out of the element. On the server we escape it
+/// ourselves; in the browser the text goes to `document.title`, which takes plain text.
+fn title_markup(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        escape_html_text(&text)
+    } else {
+        text
+    }
+}
+
+pub fn escape_html_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
 }

@@ -57,7 +57,7 @@ async fn admin_connection() -> PgConnection {
 async fn ensure_template(admin: &mut PgConnection, template: &str) {
     // One builder at a time across all test processes.
     admin
-        .execute("SELECT pg_advisory_lock(728_311_001)")
+        .execute("SELECT pg_advisory_lock(728311001)")
         .await
         .expect("advisory lock");
     let exists: bool =
@@ -90,7 +90,7 @@ async fn ensure_template(admin: &mut PgConnection, template: &str) {
             .expect("publish template");
     }
     admin
-        .execute("SELECT pg_advisory_unlock(728_311_001)")
+        .execute("SELECT pg_advisory_unlock(728311001)")
         .await
         .expect("advisory unlock");
 }

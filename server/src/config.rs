@@ -107,6 +107,12 @@ impl Config {
                 "not set; point it at PostgreSQL, e.g. postgres://user@127.0.0.1:5432/stoa",
             )
         })?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with postgres:// or postgresql://",
+            ));
+        }
         let database = PgConnectOptions::from_str(&database_url)
             .map_err(|e| invalid("DATABASE_URL", format!("not a PostgreSQL URL ({e})")))?;
 
