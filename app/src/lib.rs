@@ -7,6 +7,7 @@ pub mod error;
 pub mod money;
 pub mod not_found;
 pub mod site;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 #[cfg(feature = "ssr")]

@@ -5,7 +5,6 @@ use crate::error::AppError;
 use crate::site::SiteInfo;
 use std::sync::Arc;
 
-#[cfg(feature = "ssr")]
 #[derive(Clone)]
 pub struct ServerState {
     pub pool: sqlx::PgPool,
@@ -13,7 +12,6 @@ pub struct ServerState {
     pub site: SiteInfo,
 }
 
-#[cfg(feature = "ssr")]
 pub fn server_state() -> Result<ServerState, AppError> {
     leptos::prelude::use_context::<ServerState>().ok_or_else(|| {
         tracing::error!("ServerState was not provided to the Leptos context");
@@ -23,7 +21,6 @@ pub fn server_state() -> Result<ServerState, AppError> {
 
 /// Runs a server function body and, when it fails, makes the HTTP response carry the
 /// error's status (400 for bad input, 404 for unknown things, 500 otherwise).
-#[cfg(feature = "ssr")]
 pub async fn respond<T>(
     body: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {

@@ -396,7 +396,7 @@ fn generate_product(
             .iter()
             .map(|(name, _)| name.to_string())
             .collect(),
-        featured: index % 25 == 0,
+        featured: index.is_multiple_of(25),
         age_minutes: i64::from(index) * 7 + dice.between(0, 6),
         variants,
     }
@@ -444,7 +444,7 @@ pub async fn seed_demo_catalog(pool: &PgPool, products: u32) -> Result<u32, Seed
         }
     }
 
-    let mut dice = Dice(0x5eed_5700_a11c_e5u64);
+    let mut dice = Dice(0x005e_ed57_00a1_1ce5_u64);
     let mut used_slugs = HashSet::new();
     let mut start = 0u32;
     while start < products {
