@@ -56,6 +56,22 @@ async fn product(
     id
 }
 
+/// A store holding one category ("tops") with one product ("Linen Shirt").
+async fn store_with_one_linen_shirt() -> TestDatabase {
+    let db = TestDatabase::new().await;
+    let tops = category(&db.pool, "tops", None).await;
+    product(
+        &db.pool,
+        tops,
+        "linen-shirt",
+        "Linen Shirt",
+        "",
+        &[(3900, 3)],
+    )
+    .await;
+    db
+}
+
 fn reads(db: &TestDatabase) -> CatalogReads {
     CatalogReads::new(db.pool.clone(), Duration::ZERO)
 }
@@ -122,17 +138,7 @@ async fn search_ranks_name_matches_above_description_matches() {
 
 #[tokio::test]
 async fn search_matches_word_prefixes_and_stems() {
-    let db = TestDatabase::new().await;
-    let tops = category(&db.pool, "tops", None).await;
-    product(
-        &db.pool,
-        tops,
-        "linen-shirt",
-        "Linen Shirt",
-        "",
-        &[(3900, 3)],
-    )
-    .await;
+    let db = store_with_one_linen_shirt().await;
     let catalog = reads(&db);
     for text in ["shi", "SHIRTS", "linen shi", "lin"] {
         let results = catalog.search(&search(text)).await.unwrap();
@@ -152,17 +158,7 @@ async fn search_matches_word_prefixes_and_stems() {
 
 #[tokio::test]
 async fn search_text_with_query_syntax_or_sql_is_treated_as_words() {
-    let db = TestDatabase::new().await;
-    let tops = category(&db.pool, "tops", None).await;
-    product(
-        &db.pool,
-        tops,
-        "linen-shirt",
-        "Linen Shirt",
-        "",
-        &[(3900, 3)],
-    )
-    .await;
+    let db = store_with_one_linen_shirt().await;
     let catalog = reads(&db);
     for text in [
         "shirt & | ! :* (",
