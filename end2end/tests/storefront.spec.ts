@@ -100,8 +100,12 @@ test("malformed parameters give a normal page with clear notices and inert HTML"
 test.describe("with JavaScript disabled", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("listing, search and product pages work as plain HTML", async ({ page }) => {
-    await page.goto("/category/footwear");
+  test("home, listing, search and product pages work as plain HTML", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome to");
+    await expect(page.locator(".product-grid > li").first()).toBeVisible();
+    await page.getByRole("navigation", { name: "Departments" }).getByRole("link", { name: "Footwear" }).click();
+    await expect(page).toHaveURL(/\/category\/footwear$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Footwear");
     await expect(page.locator(".product-grid > li")).toHaveCount(24);
     await page.getByRole("link", { name: "Page 2" }).first().click();

@@ -47,7 +47,9 @@ enum Command {
 fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -64,12 +66,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(config.log_format);
+    let log_format = config.log_format;
+    init_tracing(log_format);
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            tracing::error!("{message}");
-            eprintln!("stoa: {message}");
+            // Log collectors read JSON lines; a person at a terminal wants one plain line.
+            match log_format {
+                LogFormat::Json => tracing::error!("{message}"),
+                LogFormat::Text => eprintln!("stoa: {message}"),
+            }
             ExitCode::FAILURE
         }
     }

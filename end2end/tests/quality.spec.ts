@@ -1,0 +1,60 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { HtmlValidate } from "html-validate";
+
+// The HTML validator's rules, with the exceptions explained.
+const validator = new HtmlValidate({
+  extends: ["html-validate:recommended"],
+  rules: {
+    // Leptos writes void elements as <meta ...> and attributes in its own style; both are valid HTML.
+    "void-style": "off",
+    "attribute-boolean-style": "off",
+    "attribute-empty-style": "off",
+    // Hydration markers are HTML comments; the hydration bootstrap is an inline module script.
+    "no-inline-style": "off",
+    "require-sri": "off",
+  },
+});
+
+async function productPath(request: APIRequestContext): Promise<string> {
+  const html = await (await request.get("/category/tops")).text();
+  const match = html.match(/href="(\/product\/[a-z0-9-]+)"/);
+  expect(match, "the category page links to a product").not.toBeNull();
+  return match![1];
+}
+
+test("server-rendered pages are valid HTML", async ({ request }) => {
+  const pages = ["/", "/category/clothing", "/search?q=shirt&in_stock=1", await productPath(request), "/no-such-page"];
+  for (const path of pages) {
+    // Leptos marks hydration boundaries with `<!>`, which browsers parse as an empty
+    // comment but the validator cannot tokenize; validate everything else as served.
+    const html = (await (await request.get(path)).text()).replaceAll("<!>", "<!---->");
+    const report = await validator.validateString(html);
+    const problems = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} at ${m.line}:${m.column}: ${m.message}`));
+    expect(problems, `validating ${path}`).toEqual([]);
+  }
+});
+
+test("pages have no serious or critical accessibility violations (WCAG 2.1 AA)", async ({ page, request }) => {
+  const pages = ["/", "/category/clothing", "/search?q=shirt", await productPath(request), "/no-such-page"];
+  for (const path of pages) {
+    await page.goto(path);
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    const serious = results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")})`);
+    expect(serious, `axe on ${path}`).toEqual([]);
+  }
+});
+
+test("keyboard users see where focus is", async ({ page }) => {
+  await page.goto("/");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press("Tab");
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+  expect(outline).not.toBe("none");
+});
