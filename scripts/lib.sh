@@ -149,3 +149,10 @@ wait_for_url() {
   done
   return 1
 }
+
+# Builds the release binary and WASM bundle and precompresses the hashed assets.
+build_release() {
+  log "building the release binary and WASM bundle (cargo leptos build --release)"
+  (cd "$ROOT" && cargo leptos build --release)
+  node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site/pkg"
+}

@@ -36,6 +36,8 @@ pub fn build_router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
 
+    // Release builds ship .br/.gz copies of each asset (scripts/precompress.mjs), served as
+    // is; the compression layer leaves already-encoded responses alone.
     // Asset names carry a content hash when cargo-leptos built with hash-files, so a
     // browser may keep them for a year; without hashes they must be revalidated.
     let asset_cache = if options.hash_files {
@@ -50,7 +52,11 @@ pub fn build_router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static(asset_cache),
         ))
-        .service(ServeDir::new(pkg_dir));
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
 
     let server_state = state.server.clone();
     let context = move || provide_context(server_state.clone());

@@ -303,6 +303,19 @@ async fn built_assets_are_served_with_a_cache_policy() {
     // Test binaries have no hash.txt beside them, so names are unhashed: revalidate.
     assert_eq!(css.headers.get(header::CACHE_CONTROL).unwrap(), "no-cache");
     assert_eq!(app.get("/favicon.svg").await.status, StatusCode::OK);
+
+    // A precompressed copy is sent as is to browsers that accept it.
+    std::fs::write(root.join("pkg/stoa.css.br"), "brotli bytes").unwrap();
+    let brotli = app
+        .send(
+            Request::get("/pkg/stoa.css")
+                .header(header::ACCEPT_ENCODING, "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(brotli.headers.get(header::CONTENT_ENCODING).unwrap(), "br");
+    assert_eq!(brotli.body, "brotli bytes");
     assert_eq!(
         app.get("/pkg/missing.js").await.status,
         StatusCode::NOT_FOUND
