@@ -10,13 +10,23 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
 
 /// A small map whose entries expire after `ttl`; when full it starts over rather than
 /// growing, so a flood of distinct requests cannot exhaust memory.
+///
+/// Loads are single-flight: when an entry is missing or expired, the first caller loads it
+/// and concurrent callers for the same key wait for that result instead of all querying
+/// the database at once. A failed load is not kept; the next caller tries again.
 struct TtlCache<K, V> {
     ttl: Duration,
     capacity: usize,
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+    entries: Mutex<HashMap<K, Slot<V>>>,
+}
+
+struct Slot<V> {
+    created_at: Instant,
+    value: Arc<OnceCell<V>>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
@@ -28,48 +38,44 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         }
     }
 
-    fn get(&self, key: &K) -> Option<V> {
-        if self.ttl.is_zero() {
-            return None;
-        }
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
-            .get(key)
-            .filter(|(stored_at, _)| stored_at.elapsed() < self.ttl)
-            .map(|(_, value)| value.clone())
-    }
-
-    fn put(&self, key: K, value: V) {
-        if self.ttl.is_zero() {
-            return;
-        }
+    /// The cell for `key`: the current one while fresh, otherwise a new empty one.
+    fn cell_for(&self, key: &K) -> Arc<OnceCell<V>> {
         let mut entries = self
             .entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(slot) = entries.get(key) {
+            if slot.created_at.elapsed() < self.ttl {
+                return slot.value.clone();
+            }
+        }
         if entries.len() >= self.capacity {
             let ttl = self.ttl;
-            entries.retain(|_, (stored_at, _)| stored_at.elapsed() < ttl);
+            entries.retain(|_, slot| slot.created_at.elapsed() < ttl);
             if entries.len() >= self.capacity {
                 entries.clear();
             }
         }
-        entries.insert(key, (Instant::now(), value));
+        let value = Arc::new(OnceCell::new());
+        entries.insert(
+            key.clone(),
+            Slot {
+                created_at: Instant::now(),
+                value: value.clone(),
+            },
+        );
+        value
     }
 
     async fn get_or_load<F>(&self, key: K, load: F) -> Result<V, AppError>
     where
         F: std::future::Future<Output = Result<V, AppError>>,
     {
-        if let Some(hit) = self.get(&key) {
-            return Ok(hit);
+        if self.ttl.is_zero() {
+            return load.await;
         }
-        let value = load.await?;
-        self.put(key, value.clone());
-        Ok(value)
+        let cell = self.cell_for(&key);
+        cell.get_or_try_init(|| load).await.cloned()
     }
 }
 
@@ -169,5 +175,78 @@ impl CatalogReads {
                 repo::product_by_slug(&self.pool, &tree, slug).await
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[tokio::test]
+    async fn concurrent_misses_for_one_key_load_once() {
+        let cache: Arc<TtlCache<u32, u32>> = Arc::new(TtlCache::new(Duration::from_secs(60), 10));
+        let loads = Arc::new(AtomicU32::new(0));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (cache, loads) = (cache.clone(), loads.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_load(7, async {
+                            loads.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok(49)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), Ok(49));
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn failed_loads_are_not_kept_and_expired_entries_reload() {
+        let cache: TtlCache<u32, u32> = TtlCache::new(Duration::from_millis(30), 10);
+        assert_eq!(
+            cache
+                .get_or_load(1, async { Err(AppError::Internal) })
+                .await,
+            Err(AppError::Internal)
+        );
+        assert_eq!(cache.get_or_load(1, async { Ok(2) }).await, Ok(2));
+        assert_eq!(
+            cache.get_or_load(1, async { Ok(3) }).await,
+            Ok(2),
+            "fresh entry is reused"
+        );
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert_eq!(
+            cache.get_or_load(1, async { Ok(4) }).await,
+            Ok(4),
+            "expired entry is reloaded"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_cache_starts_over_instead_of_growing() {
+        let cache: TtlCache<u32, u32> = TtlCache::new(Duration::from_secs(60), 3);
+        for key in 0..10 {
+            cache
+                .get_or_load(key, async move { Ok(key) })
+                .await
+                .unwrap();
+        }
+        let size = cache.entries.lock().unwrap().len();
+        assert!(size <= 3, "cache holds {size} entries");
+    }
+
+    #[tokio::test]
+    async fn zero_ttl_never_caches() {
+        let cache: TtlCache<u32, u32> = TtlCache::new(Duration::ZERO, 3);
+        assert_eq!(cache.get_or_load(1, async { Ok(1) }).await, Ok(1));
+        assert_eq!(cache.get_or_load(1, async { Ok(2) }).await, Ok(2));
     }
 }
