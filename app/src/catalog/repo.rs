@@ -291,7 +291,7 @@ pub async fn search_products(
         "WITH matched AS MATERIALIZED (
              SELECT p.id, p.category_id, p.name, p.created_at, p.from_price_minor,
                     EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.stock > 0) AS in_stock,
-                    ts_rank_cd(p.search_document, query, 32) AS rank
+                    ts_rank(p.search_document, query) AS rank
              FROM products p, to_tsquery('english', $1) AS query
              WHERE p.is_published AND p.search_document @@ query
          ), flagged AS MATERIALIZED (
