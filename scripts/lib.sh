@@ -119,23 +119,47 @@ start_local_cluster() {
   fi
 }
 
-# Sets DATABASE_URL (to database $1) and PG_SERVER_URL (the server's `postgres` database).
-ensure_database() {
-  local name="$1"
+# Finds or starts PostgreSQL and sets PG_SERVER_URL to its `postgres` database:
+# the server of DATABASE_URL when set, else 127.0.0.1:5432 when it answers, else a
+# project-local cluster (started, and installed from Debian, as needed).
+ensure_database_server() {
   if [ -n "${DATABASE_URL:-}" ]; then
-    log "database: using DATABASE_URL from the environment"
-    PG_SERVER_URL="${STOA_TEST_DATABASE_URL:-${DATABASE_URL%/*}/postgres}"
+    log "database server: the one in DATABASE_URL"
+    PG_SERVER_URL="$(database_url_for "$DATABASE_URL" postgres)"
   elif port_open 127.0.0.1 5432; then
-    log "database: PostgreSQL already running on 127.0.0.1:5432 (database $name)"
-    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$name"
+    log "database server: PostgreSQL already running on 127.0.0.1:5432"
     PG_SERVER_URL="postgres://postgres@127.0.0.1:5432/postgres"
   else
     start_local_cluster
-    log "database: project-local cluster on 127.0.0.1:$LOCAL_PG_PORT (database $name, data in .data/postgres)"
-    export DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/$name"
+    log "database server: project-local cluster on 127.0.0.1:$LOCAL_PG_PORT (data in .data/postgres)"
     PG_SERVER_URL="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/postgres"
   fi
   export PG_SERVER_URL
+}
+
+# The URL $1 with its database name replaced by $2 (query parameters kept).
+database_url_for() {
+  local url="$1" name="$2" query=""
+  if [[ "$url" == *\?* ]]; then query="?${url#*\?}"; url="${url%%\?*}"; fi
+  printf '%s/%s%s' "${url%/*}" "$name" "$query"
+}
+
+# For the store itself: DATABASE_URL as given, or database $1 on the server found above.
+ensure_store_database() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    log "database: DATABASE_URL from the environment"
+  else
+    ensure_database_server
+    export DATABASE_URL="$(database_url_for "$PG_SERVER_URL" "$1")"
+    log "database: $1 on that server"
+  fi
+}
+
+# For tests and benchmarks: always their own database $1, never the store's.
+use_scratch_database() {
+  ensure_database_server
+  export DATABASE_URL="$(database_url_for "$PG_SERVER_URL" "$1")"
+  log "database: scratch database $1 (dropped and recreated by the run)"
 }
 
 # Waits until $1 answers 200, or fails after $2 seconds.

@@ -30,7 +30,7 @@ pub fn SiteHeader() -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <div class="header-row">
-                <A href="/" attr:class="brand">"Stoa"</A>
+                <a href="/" class="brand">"Stoa"</a>
                 <Form action="/search" attr:class="search-form" attr:role="search">
                     <label for="site-search" class="visually-hidden">"Search products"</label>
                     <input

@@ -1,7 +1,6 @@
 //! Page links under a listing: previous, numbered pages around the current one, next.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn Pagination(
@@ -17,11 +16,11 @@ pub fn Pagination(
     let last_shown = (current + 2).min(total_pages);
     let previous = (current > 1 && current <= total_pages).then(|| {
         let href = href_for(current - 1);
-        view! { <A href=href attr:rel="prev" attr:class="page-link">"← Previous"</A> }
+        view! { <a href=href rel="prev" class="page-link">"← Previous"</a> }
     });
     let next = (current < total_pages).then(|| {
         let href = href_for(current + 1);
-        view! { <A href=href attr:rel="next" attr:class="page-link">"Next →"</A> }
+        view! { <a href=href rel="next" class="page-link">"Next →"</a> }
     });
     let numbers = (first_shown..=last_shown)
         .map(|n| {
@@ -30,8 +29,7 @@ pub fn Pagination(
             } else {
                 let href = href_for(n);
                 let label = format!("Page {n}");
-                view! { <A href=href attr:class="page-link" attr:aria-label=label>{n}</A> }
-                    .into_any()
+                view! { <a href=href class="page-link" aria-label=label>{n}</a> }.into_any()
             }
         })
         .collect_view();

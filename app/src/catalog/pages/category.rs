@@ -8,7 +8,6 @@ use crate::components::pagination::Pagination;
 use crate::components::product_grid::ProductGrid;
 use crate::site::{site_info, PageMeta};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -72,7 +71,7 @@ pub fn CategoryPage() -> impl IntoView {
                 .map(|choice| {
                     let href = href_for(1, choice);
                     let current = (choice == sort).then_some("true");
-                    view! { <li><A href=href attr:aria-current=current>{choice.label()}</A></li> }
+                    view! { <li><a href=href aria-current=current>{choice.label()}</a></li> }
                 })
                 .collect_view();
             let total_items = page.total_items;
@@ -89,7 +88,7 @@ pub fn CategoryPage() -> impl IntoView {
                         <ul class="chips">
                             {subcategories.into_iter().map(|c| {
                                 let href = format!("/category/{}", c.slug);
-                                view! { <li><A href=href attr:class="chip">{c.name}</A></li> }
+                                view! { <li><a href=href class="chip">{c.name}</a></li> }
                             }).collect_view()}
                         </ul>
                     </nav>
@@ -106,7 +105,7 @@ pub fn CategoryPage() -> impl IntoView {
                     view! {
                         <p class="notice" role="status">
                             {format!("There is no page {current_page}; this category has {total_pages} pages. ")}
-                            <A href=first>"Go to the first page"</A>
+                            <a href=first>"Go to the first page"</a>
                         </p>
                     }
                 })}

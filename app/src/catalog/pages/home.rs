@@ -6,7 +6,6 @@ use crate::components::notices::ErrorPanel;
 use crate::components::product_grid::ProductGrid;
 use crate::site::{site_info, PageMeta};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -42,7 +41,7 @@ pub fn HomePage() -> impl IntoView {
                             .into_iter()
                             .map(|d| {
                                 let href = format!("/category/{}", d.slug);
-                                view! { <li><A href=href attr:class="tile">{d.name}</A></li> }
+                                view! { <li><a href=href class="tile">{d.name}</a></li> }
                             })
                             .collect_view()}
                     </ul>

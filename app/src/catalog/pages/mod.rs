@@ -12,7 +12,6 @@ pub use search::SearchPage;
 
 use crate::catalog::model::CategoryLink;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// "Home › Clothing › Shirts" above a listing or a product.
 #[component]
@@ -25,7 +24,7 @@ fn Breadcrumbs(
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumbs">
             <ol>
-                <li><A href="/">"Home"</A></li>
+                <li><a href="/">"Home"</a></li>
                 {trail
                     .into_iter()
                     .enumerate()
@@ -34,7 +33,7 @@ fn Breadcrumbs(
                             view! { <li><span aria-current="page">{c.name}</span></li> }.into_any()
                         } else {
                             let href = format!("/category/{}", c.slug);
-                            view! { <li><A href=href>{c.name}</A></li> }.into_any()
+                            view! { <li><a href=href>{c.name}</a></li> }.into_any()
                         }
                     })
                     .collect_view()}

@@ -12,7 +12,7 @@ use crate::components::product_grid::ProductGrid;
 use crate::money::Money;
 use crate::site::{site_info, PageMeta};
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 fn search_href(request: &SearchRequest) -> String {
@@ -89,7 +89,7 @@ fn SearchBody(request: SearchRequest, results: SearchResults) -> impl IntoView {
                 ..request.clone()
             });
             let current = (choice == request.sort).then_some("true");
-            view! { <li><A href=href attr:aria-current=current>{choice.label()}</A></li> }
+            view! { <li><a href=href aria-current=current>{choice.label()}</a></li> }
         })
         .collect_view();
     let paging_request = request.clone();
@@ -144,10 +144,10 @@ fn Filters(request: SearchRequest, facets: crate::catalog::model::Facets) -> imp
             let current = selected.then_some("true");
             view! {
                 <li>
-                    <A href=href attr:class="facet-link" attr:aria-current=current>
+                    <a href=href class="facet-link" aria-current=current>
                         <span>{facet.name}</span>
                         <span class="count">{facet.count}</span>
-                    </A>
+                    </a>
                 </li>
             }
         })
@@ -162,10 +162,10 @@ fn Filters(request: SearchRequest, facets: crate::catalog::model::Facets) -> imp
             let current = selected.then_some("true");
             view! {
                 <li>
-                    <A href=href attr:class="facet-link" attr:aria-current=current>
+                    <a href=href class="facet-link" aria-current=current>
                         <span>{band_label(facet.band)}</span>
                         <span class="count">{facet.count}</span>
-                    </A>
+                    </a>
                 </li>
             }
         })
@@ -199,14 +199,14 @@ fn Filters(request: SearchRequest, facets: crate::catalog::model::Facets) -> imp
             <section>
                 <h2>"Category"</h2>
                 <ul class="facet-list">
-                    {request.category_slug.is_some().then(|| view! { <li><A href=any_category.clone() attr:class="facet-link">"All categories"</A></li> })}
+                    {request.category_slug.is_some().then(|| view! { <li><a href=any_category.clone() class="facet-link">"All categories"</a></li> })}
                     {category_links}
                 </ul>
             </section>
             <section>
                 <h2>"Price"</h2>
                 <ul class="facet-list">
-                    {(request.price_min_minor.is_some() || request.price_max_minor.is_some()).then(|| view! { <li><A href=any_price.clone() attr:class="facet-link">"Any price"</A></li> })}
+                    {(request.price_min_minor.is_some() || request.price_max_minor.is_some()).then(|| view! { <li><a href=any_price.clone() class="facet-link">"Any price"</a></li> })}
                     {band_links}
                 </ul>
                 <Form action="/search" attr:class="price-form">
@@ -214,9 +214,9 @@ fn Filters(request: SearchRequest, facets: crate::catalog::model::Facets) -> imp
                     {request.category_slug.clone().map(|slug| view! { <input type="hidden" name="category" value=slug /> })}
                     {request.in_stock_only.then(|| view! { <input type="hidden" name="in_stock" value="1" /> })}
                     <label for="price-min">"Min"</label>
-                    <input id="price-min" name="price_min" inputmode="decimal" size="6" value=min_text />
+                    <input id="price-min" type="text" name="price_min" inputmode="decimal" size="6" value=min_text />
                     <label for="price-max">"Max"</label>
-                    <input id="price-max" name="price_max" inputmode="decimal" size="6" value=max_text />
+                    <input id="price-max" type="text" name="price_max" inputmode="decimal" size="6" value=max_text />
                     <button type="submit">"Apply"</button>
                 </Form>
             </section>
@@ -224,10 +224,10 @@ fn Filters(request: SearchRequest, facets: crate::catalog::model::Facets) -> imp
                 <h2>"Availability"</h2>
                 <ul class="facet-list">
                     <li>
-                        <A href=stock_href attr:class="facet-link" attr:aria-current=request.in_stock_only.then_some("true")>
+                        <a href=stock_href class="facet-link" aria-current=request.in_stock_only.then_some("true")>
                             <span>{stock_label}</span>
                             <span class="count">{facets.in_stock}</span>
-                        </A>
+                        </a>
                     </li>
                 </ul>
             </section>
