@@ -1,11 +1,14 @@
 //! Stoa's application: the storefront pages, their server functions and (with the `ssr`
 //! feature) the domain code and SQL behind them.
 
+pub mod cart;
 pub mod catalog;
 pub mod components;
+pub mod email;
 pub mod error;
 pub mod money;
 pub mod not_found;
+pub mod orders;
 pub mod site;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -137,3 +137,77 @@ impl TestDatabase {
             .ok();
     }
 }
+
+/// Small catalog builders for tests: real rows, through plain SQL.
+pub mod fixtures {
+    use sqlx::PgPool;
+
+    /// A category named after its slug.
+    pub async fn category(pool: &PgPool, slug: &str, parent: Option<i64>) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO categories (slug, name, parent_id) VALUES ($1, initcap($1), $2) RETURNING id",
+        )
+        .bind(slug)
+        .bind(parent)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
+    /// A product with one variant per (price, stock) pair.
+    pub async fn product(
+        pool: &PgPool,
+        category_id: i64,
+        slug: &str,
+        name: &str,
+        description: &str,
+        variants: &[(i64, i32)],
+    ) -> i64 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO products (category_id, slug, name, description, currency, option_names)
+             VALUES ($1, $2, $3, $4, 'USD', ARRAY['Size']) RETURNING id",
+        )
+        .bind(category_id)
+        .bind(slug)
+        .bind(name)
+        .bind(description)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        for (index, (price, stock)) in variants.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO product_variants (product_id, sku, option_values, price_minor, stock, position)
+                 VALUES ($1, $2, ARRAY[$3], $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(format!("{}-{index}", slug.to_uppercase()))
+            .bind(format!("S{index}"))
+            .bind(price)
+            .bind(stock)
+            .bind(index as i32)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        id
+    }
+
+    /// The product's variant ids, in position order.
+    pub async fn variant_ids(pool: &PgPool, product_id: i64) -> Vec<i64> {
+        sqlx::query_scalar(
+            "SELECT id FROM product_variants WHERE product_id = $1 ORDER BY position",
+        )
+        .bind(product_id)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    }
+
+    pub async fn stock_of(pool: &PgPool, variant_id: i64) -> i32 {
+        sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
+            .bind(variant_id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+}

@@ -3,58 +3,9 @@
 use app::catalog::model::PriceBand;
 use app::catalog::query::{ListingRequest, SearchRequest, SortOrder, PAGE_SIZE};
 use app::catalog::reads::CatalogReads;
+use app::testing::fixtures::{category, product};
 use app::testing::TestDatabase;
-use sqlx::PgPool;
 use std::time::Duration;
-
-async fn category(pool: &PgPool, slug: &str, parent: Option<i64>) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO categories (slug, name, parent_id) VALUES ($1, initcap($1), $2) RETURNING id",
-    )
-    .bind(slug)
-    .bind(parent)
-    .fetch_one(pool)
-    .await
-    .unwrap()
-}
-
-/// A product with one variant per (price, stock) pair.
-async fn product(
-    pool: &PgPool,
-    category_id: i64,
-    slug: &str,
-    name: &str,
-    description: &str,
-    variants: &[(i64, i32)],
-) -> i64 {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO products (category_id, slug, name, description, currency, option_names)
-         VALUES ($1, $2, $3, $4, 'USD', ARRAY['Size']) RETURNING id",
-    )
-    .bind(category_id)
-    .bind(slug)
-    .bind(name)
-    .bind(description)
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    for (index, (price, stock)) in variants.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO product_variants (product_id, sku, option_values, price_minor, stock, position)
-             VALUES ($1, $2, ARRAY[$3], $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(format!("{}-{index}", slug.to_uppercase()))
-        .bind(format!("S{index}"))
-        .bind(price)
-        .bind(stock)
-        .bind(index as i32)
-        .execute(pool)
-        .await
-        .unwrap();
-    }
-    id
-}
 
 /// A store holding one category ("tops") with one product ("Linen Shirt").
 async fn store_with_one_linen_shirt() -> TestDatabase {

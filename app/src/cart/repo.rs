@@ -1,0 +1,163 @@
+//! Cart SQL. Every change checks the variant and its stock, with a message the shopper
+//! can act on ("only 3 left").
+
+use crate::cart::model::{CartLineView, Quantity, MAX_QUANTITY};
+use crate::error::AppError;
+use crate::money::{CurrencyCode, Money};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub async fn create_cart(pool: &PgPool) -> Result<Uuid, AppError> {
+    Ok(
+        sqlx::query_scalar("INSERT INTO carts DEFAULT VALUES RETURNING id")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+fn only_left(available: i32) -> AppError {
+    match available {
+        0 => AppError::invalid("Sorry, this item is sold out."),
+        n => AppError::invalid(format!("Only {n} left.")),
+    }
+}
+
+/// Stock of a variant a shopper may buy (published product), or NotFound.
+async fn buyable_stock(pool: &PgPool, variant_id: i64) -> Result<i32, AppError> {
+    sqlx::query_scalar(
+        "SELECT v.stock FROM product_variants v JOIN products p ON p.id = v.product_id
+         WHERE v.id = $1 AND p.is_published",
+    )
+    .bind(variant_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::not_found("That product is not available."))
+}
+
+async fn ensure_cart(pool: &PgPool, cart_id: Uuid) -> Result<(), AppError> {
+    let touched = sqlx::query("UPDATE carts SET updated_at = now() WHERE id = $1")
+        .bind(cart_id)
+        .execute(pool)
+        .await?;
+    if touched.rows_affected() == 0 {
+        return Err(AppError::not_found("Your cart has expired."));
+    }
+    Ok(())
+}
+
+/// Adds units of a variant to the cart (on top of what the line already holds).
+pub async fn add_to_cart(
+    pool: &PgPool,
+    cart_id: Uuid,
+    variant_id: i64,
+    quantity: Quantity,
+) -> Result<(), AppError> {
+    ensure_cart(pool, cart_id).await?;
+    let available = buyable_stock(pool, variant_id).await?;
+    let already: i32 = sqlx::query_scalar(
+        "SELECT quantity FROM cart_lines WHERE cart_id = $1 AND variant_id = $2",
+    )
+    .bind(cart_id)
+    .bind(variant_id)
+    .fetch_optional(pool)
+    .await?
+    .unwrap_or(0);
+    let wanted = already + quantity.get();
+    if wanted > MAX_QUANTITY {
+        return Err(AppError::invalid(format!(
+            "A cart holds at most {MAX_QUANTITY} of one item."
+        )));
+    }
+    if wanted > available {
+        return Err(only_left(available));
+    }
+    sqlx::query(
+        "INSERT INTO cart_lines (cart_id, variant_id, quantity) VALUES ($1, $2, $3)
+         ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity",
+    )
+    .bind(cart_id)
+    .bind(variant_id)
+    .bind(wanted)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Sets a line's quantity.
+pub async fn set_quantity(
+    pool: &PgPool,
+    cart_id: Uuid,
+    variant_id: i64,
+    quantity: Quantity,
+) -> Result<(), AppError> {
+    ensure_cart(pool, cart_id).await?;
+    let available = buyable_stock(pool, variant_id).await?;
+    if quantity.get() > available {
+        return Err(only_left(available));
+    }
+    let updated =
+        sqlx::query("UPDATE cart_lines SET quantity = $3 WHERE cart_id = $1 AND variant_id = $2")
+            .bind(cart_id)
+            .bind(variant_id)
+            .bind(quantity.get())
+            .execute(pool)
+            .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::not_found("That item is not in your cart."));
+    }
+    Ok(())
+}
+
+pub async fn remove_line(pool: &PgPool, cart_id: Uuid, variant_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id = $2")
+        .bind(cart_id)
+        .bind(variant_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    variant_id: i64,
+    sku: String,
+    product_slug: String,
+    product_name: String,
+    option_values: Vec<String>,
+    price_minor: i64,
+    currency: String,
+    quantity: i32,
+    stock: i32,
+}
+
+/// The cart's lines with today's catalog prices, oldest first.
+pub async fn cart_contents(pool: &PgPool, cart_id: Uuid) -> Result<Vec<CartLineView>, AppError> {
+    let rows = sqlx::query_as::<_, LineRow>(
+        "SELECT l.variant_id, v.sku, p.slug AS product_slug, p.name AS product_name, v.option_values,
+                v.price_minor, p.currency, l.quantity, v.stock
+         FROM cart_lines l
+         JOIN product_variants v ON v.id = l.variant_id
+         JOIN products p ON p.id = v.product_id
+         WHERE l.cart_id = $1
+         ORDER BY l.added_at, l.variant_id",
+    )
+    .bind(cart_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let currency = CurrencyCode::parse(&row.currency).map_err(|_| AppError::Internal)?;
+            Ok(CartLineView {
+                variant_id: row.variant_id,
+                sku: row.sku,
+                product_slug: row.product_slug,
+                product_name: row.product_name,
+                option_values: row.option_values,
+                unit_price: Money::new(row.price_minor, currency.clone()),
+                quantity: row.quantity,
+                line_total: Money::new(row.price_minor * i64::from(row.quantity), currency),
+                available: row.stock,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! Orders: placing one from a cart in a single transaction, and the state machine that
+//! every later change of an order goes through.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod place;
+#[cfg(feature = "ssr")]
+pub mod status;

@@ -1,0 +1,94 @@
+//! Order types shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an order is in its life. The allowed moves are listed in one place,
+/// [`OrderStatus::can_become`], and enforced by `orders::status::transition_order`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "order_status", rename_all = "snake_case")
+)]
+pub enum OrderStatus {
+    PendingPayment,
+    Paid,
+    Fulfilled,
+    Completed,
+    Cancelled,
+    Refunded,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::PendingPayment,
+        OrderStatus::Paid,
+        OrderStatus::Fulfilled,
+        OrderStatus::Completed,
+        OrderStatus::Cancelled,
+        OrderStatus::Refunded,
+    ];
+
+    /// pending_payment → paid → fulfilled → completed; cancelled before fulfilment;
+    /// refunded once paid.
+    pub fn can_become(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, next),
+            (PendingPayment, Paid)
+                | (PendingPayment, Cancelled)
+                | (Paid, Fulfilled)
+                | (Paid, Cancelled)
+                | (Paid, Refunded)
+                | (Fulfilled, Completed)
+                | (Fulfilled, Refunded)
+                | (Completed, Refunded)
+        )
+    }
+
+    /// Whether moving into this status puts the ordered units back in stock.
+    pub fn returns_stock(self) -> bool {
+        self == OrderStatus::Cancelled
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "Awaiting payment",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Fulfilled => "Shipped",
+            OrderStatus::Completed => "Completed",
+            OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::Refunded => "Refunded",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderStatus::{self, *};
+
+    #[test]
+    fn the_happy_path_runs_from_pending_payment_to_completed() {
+        assert!(PendingPayment.can_become(Paid));
+        assert!(Paid.can_become(Fulfilled));
+        assert!(Fulfilled.can_become(Completed));
+    }
+
+    #[test]
+    fn finished_orders_cannot_move_on_and_nothing_skips_payment() {
+        for next in OrderStatus::ALL {
+            assert!(!Cancelled.can_become(next), "cancelled → {next:?}");
+            assert!(!Refunded.can_become(next), "refunded → {next:?}");
+            assert!(!next.can_become(next), "{next:?} → itself");
+        }
+        assert!(!PendingPayment.can_become(Fulfilled));
+        assert!(
+            !PendingPayment.can_become(Refunded),
+            "nothing was paid, so nothing to refund"
+        );
+        assert!(
+            !Fulfilled.can_become(Cancelled),
+            "shipped goods are refunded, not cancelled"
+        );
+    }
+}
