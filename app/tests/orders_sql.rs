@@ -3,12 +3,14 @@
 
 use app::cart::model::Quantity;
 use app::cart::repo::{add_to_cart, cart_contents, create_cart, set_quantity};
+use app::checkout::model::ShippingAddress;
+use app::checkout::payment::Authorization;
 use app::db::connect;
 use app::email::EmailAddress;
 use app::error::AppError;
 use app::money::{CurrencyCode, Money};
 use app::orders::model::OrderStatus;
-use app::orders::place::{place_order, OrderRequest, PlacedOrder};
+use app::orders::place::{place_order, OrderRequest, PlacedOrder, Placement};
 use app::orders::status::transition_order;
 use app::testing::fixtures::{category, product, stock_of, variant_ids};
 use app::testing::TestDatabase;
@@ -28,7 +30,23 @@ fn request_for(cart_id: Uuid) -> OrderRequest {
         cart_id,
         idempotency_key: Uuid::new_v4(),
         email: EmailAddress::parse("shopper@example.com").unwrap(),
-        shipping: usd(500),
+        address: ShippingAddress {
+            name: "Ada Lovelace".into(),
+            line1: "12 Analytical Row".into(),
+            line2: String::new(),
+            city: "London".into(),
+            postal_code: "SW1A 1AA".into(),
+            country: "GB".into(),
+        },
+        shipping_method: "standard".into(),
+        payment: Authorization {
+            provider: "manual",
+            reference: None,
+            card_brand: None,
+            card_last4: None,
+            capture_after_placing: false,
+        },
+        expected_total_minor: None,
     }
 }
 
@@ -145,7 +163,11 @@ async fn the_same_place_order_request_twice_gives_one_order() {
     let request = request_for(cart);
     let first = place_order(&pool, &request).await.unwrap();
     let again = place_order(&pool, &request).await.unwrap();
-    assert_eq!(first, again);
+    assert_eq!((again.id, &again.number), (first.id, &first.number));
+    assert_eq!(
+        (first.placement, again.placement),
+        (Placement::New, Placement::AlreadyPlaced)
+    );
 
     // At the same time: a double click.
     let cart = cart_holding(&pool, &[(variant, 3)]).await;
@@ -161,8 +183,15 @@ async fn the_same_place_order_request_twice_gives_one_order() {
         results.push(attempt.await.unwrap().unwrap());
     }
     assert!(
-        results.windows(2).all(|pair| pair[0] == pair[1]),
+        results.iter().all(|r| r.id == results[0].id),
         "all attempts see one order"
+    );
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.placement == Placement::New)
+            .count(),
+        1
     );
 
     assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 2);
@@ -235,7 +264,11 @@ async fn an_order_keeps_the_names_and_prices_of_the_moment_it_was_placed() {
     let ids = store_with(&db, &[(2500, 5), (3000, 5)]).await;
     let cart = cart_holding(&db.pool, &[(ids[0], 2), (ids[1], 1)]).await;
     let placed = place_order(&db.pool, &request_for(cart)).await.unwrap();
-    assert_eq!(placed.total, usd(2 * 2500 + 3000 + 500));
+    assert_eq!(
+        placed.total,
+        usd(2 * 2500 + 3000),
+        "8000 reaches the 75.00 free-shipping threshold"
+    );
     sqlx::query("UPDATE product_variants SET price_minor = price_minor * 2")
         .execute(&db.pool)
         .await
@@ -366,5 +399,64 @@ async fn cart_changes_are_checked_against_stock_and_prices_are_read_live() {
     let placed = place_order(&db.pool, &request_for(cart)).await;
     assert!(matches!(placed, Err(AppError::InvalidInput(m)) if m.contains("no longer sold")));
     assert_eq!(stock_of(&db.pool, variant).await, 3);
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn totals_include_shipping_and_the_category_tax_rate() {
+    let db = TestDatabase::new().await;
+    let clothing = category(&db.pool, "clothing", None).await;
+    let tops = category(&db.pool, "tops", Some(clothing)).await;
+    let id = product(
+        &db.pool,
+        tops,
+        "linen-shirt",
+        "Linen Shirt",
+        "",
+        &[(1000, 10)],
+    )
+    .await;
+    let variant = variant_ids(&db.pool, id).await[0];
+    // 8 % by default, 5 % for clothing and everything below it; tax added at checkout.
+    sqlx::query("UPDATE store_settings SET default_tax_rate_bp = 800, prices_include_tax = false")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO tax_rates (category_id, rate_bp) VALUES ($1, 500)")
+        .bind(clothing)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+
+    let cart = cart_holding(&db.pool, &[(variant, 3)]).await;
+    let placed = place_order(&db.pool, &request_for(cart)).await.unwrap();
+    // 30.00 + 4.95 shipping + 5 % of 30.00
+    assert_eq!(placed.total, usd(3000 + 495 + 150));
+    let (tax, rate): (i64, i32) =
+        sqlx::query_as("SELECT tax_minor, tax_rate_bp FROM order_lines WHERE order_id = $1")
+            .bind(placed.id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!((tax, rate), (150, 500));
+
+    // A total that no longer matches what the shopper authorized is refused, and nothing changes.
+    let cart = cart_holding(&db.pool, &[(variant, 1)]).await;
+    let stale = OrderRequest {
+        expected_total_minor: Some(1),
+        ..request_for(cart)
+    };
+    assert!(
+        matches!(place_order(&db.pool, &stale).await, Err(AppError::InvalidInput(m)) if m.contains("Prices changed"))
+    );
+    assert_eq!(stock_of(&db.pool, variant).await, 7);
+    let express = OrderRequest {
+        shipping_method: "teleport".into(),
+        ..request_for(cart)
+    };
+    assert!(matches!(
+        place_order(&db.pool, &express).await,
+        Err(AppError::InvalidInput(_))
+    ));
     db.drop_database().await;
 }

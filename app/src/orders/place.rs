@@ -8,7 +8,13 @@
 //!   opposite orders lock them in the same order and cannot deadlock.
 //! - The cart row is locked first, and the idempotency key is unique: a double submit, a
 //!   refresh or a retried request gets the order the first attempt placed.
+//! - Prices, shipping and tax are computed from what is read under those locks, with the
+//!   same arithmetic the checkout page showed (`checkout::pricing`).
 
+use crate::checkout::model::ShippingAddress;
+use crate::checkout::payment::Authorization;
+use crate::checkout::pricing::{line_tax, totals, LineToPrice};
+use crate::checkout::quote::{shipping_method, store_settings, TaxRates};
 use crate::email::EmailAddress;
 use crate::error::AppError;
 use crate::money::{CurrencyCode, Money};
@@ -16,13 +22,25 @@ use crate::orders::model::OrderStatus;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// What the checkout hands over once the shopper's input has been parsed.
+/// What the checkout hands over once the shopper's input has been parsed and paid for.
 #[derive(Clone, Debug)]
 pub struct OrderRequest {
     pub cart_id: Uuid,
     pub idempotency_key: Uuid,
     pub email: EmailAddress,
-    pub shipping: Money,
+    pub address: ShippingAddress,
+    pub shipping_method: String,
+    pub payment: Authorization,
+    /// The total the shopper was shown and the payment authorized; when prices moved in
+    /// between, placing is refused rather than charging a different amount.
+    pub expected_total_minor: Option<i64>,
+}
+
+/// Whether the order was placed by this call or already existed for its key (a retry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    New,
+    AlreadyPlaced,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +49,7 @@ pub struct PlacedOrder {
     pub number: String,
     pub status: OrderStatus,
     pub total: Money,
+    pub placement: Placement,
 }
 
 #[derive(sqlx::FromRow)]
@@ -44,8 +63,8 @@ struct ExistingOrder {
 }
 
 impl ExistingOrder {
-    fn into_placed(self, request: &OrderRequest) -> Result<PlacedOrder, AppError> {
-        if self.cart_id != request.cart_id {
+    fn into_placed(self, cart_id: Uuid) -> Result<PlacedOrder, AppError> {
+        if self.cart_id != cart_id {
             // A key is issued for one checkout of one cart; never show another cart's order.
             return Err(AppError::invalid(
                 "This checkout has already been used. Reload the checkout page and try again.",
@@ -57,20 +76,24 @@ impl ExistingOrder {
             number: self.number,
             status: self.status,
             total: Money::new(self.total_minor, currency),
+            placement: Placement::AlreadyPlaced,
         })
     }
 }
 
-async fn order_with_key(
+/// The order already placed with this idempotency key for this cart, if any.
+pub async fn order_for_key(
     connection: &mut PgConnection,
     key: Uuid,
-) -> Result<Option<ExistingOrder>, AppError> {
-    Ok(sqlx::query_as::<_, ExistingOrder>(
+    cart_id: Uuid,
+) -> Result<Option<PlacedOrder>, AppError> {
+    let existing = sqlx::query_as::<_, ExistingOrder>(
         "SELECT id, number, status, cart_id, currency, total_minor FROM orders WHERE idempotency_key = $1",
     )
     .bind(key)
     .fetch_optional(connection)
-    .await?)
+    .await?;
+    existing.map(|order| order.into_placed(cart_id)).transpose()
 }
 
 #[derive(sqlx::FromRow)]
@@ -82,6 +105,7 @@ struct CartLine {
     option_values: Vec<String>,
     currency: String,
     is_published: bool,
+    category_id: i64,
 }
 
 /// Places the order for the cart in `request`; see the module documentation.
@@ -95,8 +119,9 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
-    if let Some(existing) = order_with_key(&mut tx, request.idempotency_key).await? {
-        return existing.into_placed(request);
+    if let Some(existing) = order_for_key(&mut tx, request.idempotency_key, request.cart_id).await?
+    {
+        return Ok(existing);
     }
     if !cart_exists {
         return Err(AppError::invalid(
@@ -106,7 +131,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
 
     let lines = sqlx::query_as::<_, CartLine>(
         "SELECT l.variant_id, l.quantity, v.sku, p.name AS product_name, v.option_values,
-                p.currency, p.is_published
+                p.currency, p.is_published, p.category_id
          FROM cart_lines l
          JOIN product_variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
@@ -119,7 +144,10 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     if lines.is_empty() {
         return Err(AppError::invalid("Your cart is empty."));
     }
-    let currency = request.shipping.currency.clone();
+    let settings = store_settings(&mut tx).await?;
+    let shipping = shipping_method(&mut tx, &request.shipping_method).await?;
+    let tax_rates = TaxRates::load(&mut tx, settings.default_tax_rate_bp).await?;
+    let currency = settings.currency.clone();
     for line in &lines {
         if !line.is_published {
             return Err(AppError::invalid(format!(
@@ -128,13 +156,13 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             )));
         }
         if line.currency != currency.as_str() {
-            tracing::error!(sku = %line.sku, "cart mixes currencies");
+            tracing::error!(sku = %line.sku, "product currency differs from the store currency");
             return Err(AppError::Internal);
         }
     }
 
     // Take the stock, line by line in variant-id order, reading the price under the lock.
-    let mut priced = Vec::with_capacity(lines.len());
+    let mut to_price = Vec::with_capacity(lines.len());
     for line in &lines {
         let taken: Option<i64> = sqlx::query_scalar(
             "UPDATE product_variants SET stock = stock - $2
@@ -145,7 +173,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         .bind(line.quantity)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(unit_price) = taken else {
+        let Some(unit_price_minor) = taken else {
             let available: i32 =
                 sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
                     .bind(line.variant_id)
@@ -156,21 +184,28 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
                 available,
             )));
         };
-        priced.push((line, unit_price));
+        to_price.push(LineToPrice {
+            unit_price_minor,
+            quantity: line.quantity,
+            tax_rate_bp: tax_rates.rate_for(line.category_id),
+        });
+    }
+    let totals = totals(&to_price, &shipping, settings.prices_include_tax);
+    if request
+        .expected_total_minor
+        .is_some_and(|expected| expected != totals.total_minor)
+    {
+        return Err(AppError::invalid(
+            "Prices changed while you were checking out. Review the new total and place the order again.",
+        ));
     }
 
-    let subtotal: i64 = priced
-        .iter()
-        .map(|(line, price)| price * i64::from(line.quantity))
-        .sum();
-    let shipping = request.shipping.minor_units;
-    // Tax rules arrive with the checkout; prices are tax-inclusive until then.
-    let tax = 0_i64;
-    let total = subtotal + shipping;
-
     let inserted: Option<(i64, String)> = sqlx::query_as(
-        "INSERT INTO orders (idempotency_key, cart_id, email, currency, subtotal_minor, shipping_minor, tax_minor, total_minor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO orders (idempotency_key, cart_id, email, currency, subtotal_minor, shipping_minor,
+                             tax_minor, total_minor, prices_include_tax, ship_name, ship_line1, ship_line2,
+                             ship_city, ship_postal_code, ship_country, shipping_method, payment_provider,
+                             payment_reference, card_brand, card_last4)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id, number",
     )
@@ -178,40 +213,60 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     .bind(request.cart_id)
     .bind(request.email.as_str())
     .bind(currency.as_str())
-    .bind(subtotal)
-    .bind(shipping)
-    .bind(tax)
-    .bind(total)
+    .bind(totals.subtotal_minor)
+    .bind(totals.shipping_minor)
+    .bind(totals.tax_minor)
+    .bind(totals.total_minor)
+    .bind(totals.prices_include_tax)
+    .bind(&request.address.name)
+    .bind(&request.address.line1)
+    .bind(&request.address.line2)
+    .bind(&request.address.city)
+    .bind(&request.address.postal_code)
+    .bind(&request.address.country)
+    .bind(&shipping.code)
+    .bind(request.payment.provider)
+    .bind(&request.payment.reference)
+    .bind(&request.payment.card_brand)
+    .bind(&request.payment.card_last4)
     .fetch_optional(&mut *tx)
     .await?;
     let Some((order_id, number)) = inserted else {
         // Another cart committed an order with this key meanwhile: keep nothing of ours.
         drop(tx);
         let mut connection = pool.acquire().await?;
-        let existing = order_with_key(&mut connection, request.idempotency_key).await?;
-        return existing.ok_or(AppError::Internal)?.into_placed(request);
+        return order_for_key(&mut connection, request.idempotency_key, request.cart_id)
+            .await?
+            .ok_or(AppError::Internal);
     };
 
-    for (line, unit_price) in &priced {
+    for (line, priced) in lines.iter().zip(&to_price) {
+        let line_total = priced.unit_price_minor * i64::from(line.quantity);
         sqlx::query(
-            "INSERT INTO order_lines (order_id, variant_id, sku, product_name, option_values, unit_price_minor, quantity, line_total_minor)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO order_lines (order_id, variant_id, sku, product_name, option_values, unit_price_minor,
+                                      quantity, line_total_minor, tax_rate_bp, tax_minor)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(order_id)
         .bind(line.variant_id)
         .bind(&line.sku)
         .bind(&line.product_name)
         .bind(&line.option_values)
-        .bind(unit_price)
+        .bind(priced.unit_price_minor)
         .bind(line.quantity)
-        .bind(unit_price * i64::from(line.quantity))
+        .bind(line_total)
+        .bind(priced.tax_rate_bp)
+        .bind(line_tax(line_total, priced.tax_rate_bp, totals.prices_include_tax))
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("INSERT INTO order_transitions (order_id, from_status, to_status, note) VALUES ($1, NULL, 'pending_payment', 'placed')")
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO order_transitions (order_id, from_status, to_status, note)
+         VALUES ($1, NULL, 'pending_payment', 'placed')",
+    )
+    .bind(order_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1")
         .bind(request.cart_id)
         .execute(&mut *tx)
@@ -222,7 +277,8 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         id: order_id,
         number,
         status: OrderStatus::PendingPayment,
-        total: Money::new(total, currency),
+        total: Money::new(totals.total_minor, currency),
+        placement: Placement::New,
     })
 }
 

@@ -1,0 +1,9 @@
+//! Checkout: address, shipping, tax and payment, ending in a placed order.
+
+pub mod countries;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod payment;
+pub mod pricing;
+#[cfg(feature = "ssr")]
+pub mod quote;
