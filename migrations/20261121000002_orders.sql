@@ -140,3 +140,12 @@ CREATE TABLE order_transitions (
     at          TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX order_transitions_order_idx ON order_transitions (order_id, at);
+
+-- Shopper sessions: tower-sessions' PostgreSQL store reads and writes this table
+-- (configured with schema "public", table "sessions"); expired rows are deleted by the server.
+CREATE TABLE sessions (
+    id          TEXT PRIMARY KEY NOT NULL,
+    data        BYTEA NOT NULL,
+    expiry_date TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_expiry_idx ON sessions (expiry_date);

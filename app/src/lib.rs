@@ -16,6 +16,8 @@ pub mod state;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 

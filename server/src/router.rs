@@ -16,6 +16,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{time, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
 
 /// Requests larger than this are refused with 413 before any handler reads them.
 pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
@@ -24,6 +27,20 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub server: ServerState,
+    /// Session cookies carry `Secure` everywhere but in development (plain http on localhost).
+    pub secure_cookies: bool,
+}
+
+/// How long a shopper's session (and so their cart) lasts without a visit.
+pub const SESSION_IDLE_DAYS: i64 = 30;
+
+/// Sessions kept in PostgreSQL (table `sessions`), so carts survive restarts and are shared
+/// by several server processes.
+pub fn session_store(pool: sqlx::PgPool) -> PostgresStore {
+    PostgresStore::new(pool)
+        .with_schema_name("public")
+        .and_then(|store| store.with_table_name("sessions"))
+        .unwrap_or_else(|_| unreachable!("constant identifiers are valid"))
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -62,6 +79,14 @@ pub fn build_router(state: AppState) -> Router {
     let context = move || provide_context(server_state.clone());
     let fallback_state = state.server.clone();
     let fallback_context = move || provide_context(fallback_state.clone());
+    let sessions = SessionManagerLayer::new(session_store(state.server.pool.clone()))
+        .with_name("stoa_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(
+            SESSION_IDLE_DAYS,
+        )));
 
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -80,7 +105,8 @@ pub fn build_router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
                 .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
-                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+                .layer(sessions),
         )
         .with_state(state)
 }

@@ -8,10 +8,12 @@ use app::state::ServerState;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 use std::sync::Arc;
+use tower_sessions::ExpiredDeletion;
 
 /// Everything the router needs, built from configuration and an open pool.
 pub fn app_state(config: &Config, pool: PgPool) -> AppState {
     AppState {
+        secure_cookies: config.environment != crate::config::Environment::Development,
         leptos_options: leptos_options(config),
         server: ServerState {
             catalog: Arc::new(CatalogReads::new(pool.clone(), config.catalog_cache_ttl)),
@@ -45,6 +47,14 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
+    // Delete expired sessions (and with them the link to abandoned carts) every 10 minutes.
+    let expired_sessions = crate::router::session_store(pool.clone())
+        .continuously_delete_expired(tokio::time::Duration::from_secs(600));
+    tokio::spawn(async move {
+        if let Err(error) = expired_sessions.await {
+            tracing::error!(%error, "deleting expired sessions stopped");
+        }
+    });
     let router = build_router(app_state(&config, pool));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(

@@ -1,101 +1,10 @@
 //! HTTP behaviour of the router that `stoa serve` runs, on a fresh seeded database.
 
-use app::testing::TestDatabase;
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use std::collections::HashMap;
-use stoa_server::config::Config;
-use stoa_server::router::build_router;
-use stoa_server::seed::seed_demo_catalog;
-use stoa_server::serve::app_state;
-use tower::ServiceExt;
-
-struct TestApp {
-    router: Router,
-    db: TestDatabase,
-}
-
-async fn spawn_app_with(
-    seed_products: Option<u32>,
-    site_root: Option<&std::path::Path>,
-) -> TestApp {
-    let db = TestDatabase::new().await;
-    if let Some(count) = seed_products {
-        seed_demo_catalog(&db.pool, count).await.expect("seed");
-    }
-    let mut env = HashMap::from([
-        (
-            "DATABASE_URL".to_owned(),
-            "postgres://postgres@127.0.0.1/unused".to_owned(),
-        ),
-        ("STOA_CATALOG_CACHE_SECS".to_owned(), "0".to_owned()),
-        (
-            "STOA_PUBLIC_URL".to_owned(),
-            "https://shop.example".to_owned(),
-        ),
-    ]);
-    if let Some(root) = site_root {
-        env.insert(
-            "STOA_SITE_ROOT".to_owned(),
-            root.to_string_lossy().to_string(),
-        );
-    }
-    let config = Config::from_lookup(|name| env.get(name).cloned()).unwrap();
-    let state = app_state(&config, db.pool.clone());
-    TestApp {
-        router: build_router(state),
-        db,
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    spawn_app_with(Some(48), None).await
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl TestApp {
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post_form(&self, uri: &str, form: &str) -> Reply {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "application/json")
-                .body(Body::from(form.to_owned()))
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn first_product_slug(&self) -> String {
-        sqlx::query_scalar("SELECT slug FROM products ORDER BY id LIMIT 1")
-            .fetch_one(&self.db.pool)
-            .await
-            .unwrap()
-    }
-}
+use support::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn storefront_pages_render_with_title_description_and_canonical_link() {

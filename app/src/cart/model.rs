@@ -64,3 +64,11 @@ mod tests {
         }
     }
 }
+
+/// The whole cart as the cart page and the header show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartView {
+    pub lines: Vec<CartLineView>,
+    pub subtotal: Money,
+    pub item_count: i32,
+}

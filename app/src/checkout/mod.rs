@@ -1,5 +1,6 @@
 //! Checkout: address, shipping, tax and payment, ending in a placed order.
 
+pub mod api;
 pub mod countries;
 pub mod model;
 #[cfg(feature = "ssr")]
@@ -7,3 +8,5 @@ pub mod payment;
 pub mod pricing;
 #[cfg(feature = "ssr")]
 pub mod quote;
+#[cfg(feature = "ssr")]
+pub mod submit;

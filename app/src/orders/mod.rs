@@ -5,4 +5,6 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod place;
 #[cfg(feature = "ssr")]
+pub mod receipt;
+#[cfg(feature = "ssr")]
 pub mod status;

@@ -1,0 +1,94 @@
+//! Cart server functions, called from `<ActionForm>`s so they work without JavaScript.
+
+use crate::cart::model::CartView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::cart::model::{CartView, Quantity};
+    use crate::error::AppError;
+    use crate::money::Money;
+    use crate::state::ServerState;
+    use uuid::Uuid;
+
+    pub fn parse_quantity(text: &str) -> Result<Quantity, AppError> {
+        let number: i64 = text.trim().parse().map_err(|_| {
+            AppError::invalid(format!(
+                "Choose a quantity from 1 to {}.",
+                crate::cart::model::MAX_QUANTITY
+            ))
+        })?;
+        Quantity::parse(number).map_err(AppError::InvalidInput)
+    }
+
+    pub async fn view(state: &ServerState, cart_id: Option<Uuid>) -> Result<CartView, AppError> {
+        let lines = match cart_id {
+            Some(id) => crate::cart::repo::cart_contents(&state.pool, id).await?,
+            None => Vec::new(),
+        };
+        let currency = crate::catalog::query::store_currency();
+        let subtotal = Money::new(
+            lines.iter().map(|l| l.line_total.minor_units).sum(),
+            currency,
+        );
+        let item_count = lines.iter().map(|l| l.quantity).sum();
+        Ok(CartView {
+            lines,
+            subtotal,
+            item_count,
+        })
+    }
+}
+
+#[server(endpoint = "cart/view")]
+pub async fn get_cart() -> Result<CartView, AppError> {
+    crate::state::respond(async {
+        let state = crate::state::server_state()?;
+        let session = crate::session::current_session().await?;
+        server::view(&state, crate::session::cart_id(&session).await?).await
+    })
+    .await
+}
+
+#[server(endpoint = "cart/add")]
+pub async fn add_to_cart(variant_id: i64, quantity: String) -> Result<CartView, AppError> {
+    crate::state::respond(async {
+        let quantity = server::parse_quantity(&quantity)?;
+        let state = crate::state::server_state()?;
+        let session = crate::session::current_session().await?;
+        let cart = crate::session::ensure_cart(&session, &state.pool).await?;
+        crate::cart::repo::add_to_cart(&state.pool, cart, variant_id, quantity).await?;
+        server::view(&state, Some(cart)).await
+    })
+    .await
+}
+
+#[server(endpoint = "cart/update")]
+pub async fn update_cart_line(variant_id: i64, quantity: String) -> Result<CartView, AppError> {
+    crate::state::respond(async {
+        let quantity = server::parse_quantity(&quantity)?;
+        let state = crate::state::server_state()?;
+        let session = crate::session::current_session().await?;
+        let cart = crate::session::cart_id(&session)
+            .await?
+            .ok_or_else(|| AppError::not_found("Your cart is empty."))?;
+        crate::cart::repo::set_quantity(&state.pool, cart, variant_id, quantity).await?;
+        server::view(&state, Some(cart)).await
+    })
+    .await
+}
+
+#[server(endpoint = "cart/remove")]
+pub async fn remove_cart_line(variant_id: i64) -> Result<CartView, AppError> {
+    crate::state::respond(async {
+        let state = crate::state::server_state()?;
+        let session = crate::session::current_session().await?;
+        let cart = crate::session::cart_id(&session).await?;
+        if let Some(cart) = cart {
+            crate::cart::repo::remove_line(&state.pool, cart, variant_id).await?;
+        }
+        server::view(&state, cart).await
+    })
+    .await
+}

@@ -1,0 +1,83 @@
+//! Checkout and order server functions.
+
+use crate::checkout::model::{CheckoutForm, CheckoutPage, OrderReceipt};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "checkout/page")]
+pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
+    crate::state::respond(async {
+        let state = crate::state::server_state()?;
+        let session = crate::session::current_session().await?;
+        let Some(cart) = crate::session::cart_id(&session).await? else {
+            return Err(AppError::invalid("Your cart is empty."));
+        };
+        let (lines, quotes, currency) =
+            crate::checkout::quote::checkout_quotes(&state.pool, cart).await?;
+        if lines.is_empty() {
+            return Err(AppError::invalid("Your cart is empty."));
+        }
+        Ok(CheckoutPage {
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+            currency: currency.as_str().to_owned(),
+            lines,
+            quotes,
+        })
+    })
+    .await
+}
+
+/// Places the order and sends the shopper to its confirmation page.
+#[server(endpoint = "checkout/place-order")]
+pub async fn place_checkout_order(form: CheckoutForm) -> Result<String, AppError> {
+    crate::state::respond(async {
+        let state = crate::state::server_state()?;
+        let session = crate::session::current_session().await?;
+        let Some(cart) = crate::session::cart_id(&session).await? else {
+            return Err(AppError::invalid("Your cart is empty."));
+        };
+        let placed = crate::checkout::submit::submit_checkout(&state.pool, cart, &form).await?;
+        crate::session::remember_order(&session, &placed.number).await?;
+        leptos_axum::redirect(&format!("/order/{}", placed.number));
+        Ok(placed.number)
+    })
+    .await
+}
+
+/// An order this session placed.
+#[server(endpoint = "orders/receipt")]
+pub async fn get_order_receipt(number: String) -> Result<OrderReceipt, AppError> {
+    crate::state::respond(async {
+        let missing = || AppError::not_found("We could not find that order in this browser. Look it up with its number and email.");
+        let state = crate::state::server_state()?;
+        let session = crate::session::current_session().await?;
+        if !crate::session::placed_order(&session, &number).await? {
+            return Err(missing());
+        }
+        crate::orders::receipt::order_receipt(&state.pool, &number, None).await?.ok_or_else(missing)
+    })
+    .await
+}
+
+/// Any order, for whoever knows both its number and its email.
+#[server(endpoint = "orders/lookup")]
+pub async fn look_up_order(number: String, email: String) -> Result<OrderReceipt, AppError> {
+    crate::state::respond(async {
+        // One message for every miss, so the form never reveals which part was wrong.
+        let missing = || AppError::not_found("No order matches that number and email.");
+        if number.trim().is_empty()
+            || number.len() > 32
+            || email.trim().is_empty()
+            || email.len() > 254
+        {
+            return Err(AppError::invalid(
+                "Enter your order number (like ST-10042) and the email you used.",
+            ));
+        }
+        let state = crate::state::server_state()?;
+        crate::orders::receipt::order_receipt(&state.pool, &number, Some(&email))
+            .await?
+            .ok_or_else(missing)
+    })
+    .await
+}

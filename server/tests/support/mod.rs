@@ -1,0 +1,224 @@
+//! Shared by the HTTP test files: the real router on a fresh database, and a shopper
+//! that keeps its session cookie between requests.
+#![allow(dead_code)]
+
+use app::testing::TestDatabase;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use stoa_server::config::Config;
+use stoa_server::router::build_router;
+use stoa_server::seed::seed_demo_catalog;
+use stoa_server::serve::app_state;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: TestDatabase,
+}
+
+pub async fn spawn_app_with(
+    seed_products: Option<u32>,
+    site_root: Option<&std::path::Path>,
+) -> TestApp {
+    let db = TestDatabase::new().await;
+    if let Some(count) = seed_products {
+        seed_demo_catalog(&db.pool, count).await.expect("seed");
+    }
+    let mut env = HashMap::from([
+        (
+            "DATABASE_URL".to_owned(),
+            "postgres://postgres@127.0.0.1/unused".to_owned(),
+        ),
+        ("STOA_CATALOG_CACHE_SECS".to_owned(), "0".to_owned()),
+        (
+            "STOA_PUBLIC_URL".to_owned(),
+            "https://shop.example".to_owned(),
+        ),
+    ]);
+    if let Some(root) = site_root {
+        env.insert(
+            "STOA_SITE_ROOT".to_owned(),
+            root.to_string_lossy().to_string(),
+        );
+    }
+    let config = Config::from_lookup(|name| env.get(name).cloned()).unwrap();
+    let state = app_state(&config, db.pool.clone());
+    TestApp {
+        router: build_router(state),
+        db,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Some(48), None).await
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post_form(&self, uri: &str, form: &str) -> Reply {
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(form.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn first_product_slug(&self) -> String {
+        sqlx::query_scalar("SELECT slug FROM products ORDER BY id LIMIT 1")
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+/// A browser-like client: sends its session cookie and keeps the one the server sets.
+#[derive(Clone, Default)]
+pub struct Shopper {
+    pub cookie: Option<String>,
+}
+
+impl Shopper {
+    pub async fn post(&mut self, app: &TestApp, path: &str, form: &str) -> Reply {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie.clone());
+        }
+        let reply = app
+            .send(request.body(Body::from(form.to_owned())).unwrap())
+            .await;
+        if let Some(set_cookie) = reply.headers.get(header::SET_COOKIE) {
+            let pair = set_cookie
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            self.cookie = Some(pair);
+        }
+        reply
+    }
+}
+
+/// Percent-encodes a form value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A complete checkout form for `key`, paying with `card` (or manually when empty).
+pub fn checkout_form(key: &str, card: &str) -> String {
+    let mut fields = vec![
+        ("idempotency_key", key),
+        ("email", "shopper@example.com"),
+        ("name", "Ada Lovelace"),
+        ("line1", "12 Analytical Row"),
+        ("line2", ""),
+        ("city", "London"),
+        ("postal_code", "SW1A 1AA"),
+        ("country", "GB"),
+        ("shipping_method", "standard"),
+    ];
+    if card.is_empty() {
+        fields.push(("payment_method", "manual"));
+    } else {
+        fields.extend([
+            ("payment_method", "test-card"),
+            ("card_number", card),
+            ("card_expiry", "12/39"),
+            ("card_cvc", "123"),
+        ]);
+    }
+    fields
+        .iter()
+        .map(|(k, v)| format!("form[{k}]={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl TestApp {
+    /// A published product with one variant of this stock; returns the variant id.
+    pub async fn variant_with_stock(&self, stock: i32) -> i64 {
+        use app::testing::fixtures::{category, product, variant_ids};
+        let slug = format!("cat-{}", uuid::Uuid::new_v4().simple());
+        let category_id = category(&self.db.pool, &slug, None).await;
+        let product_slug = format!("item-{}", uuid::Uuid::new_v4().simple());
+        let id = product(
+            &self.db.pool,
+            category_id,
+            &product_slug,
+            "Hot Item",
+            "",
+            &[(2500, stock)],
+        )
+        .await;
+        variant_ids(&self.db.pool, id).await[0]
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+impl Shopper {
+    /// Adds units to the cart, then opens the checkout and returns its idempotency key.
+    pub async fn fill_cart_and_open_checkout(
+        &mut self,
+        app: &TestApp,
+        variant: i64,
+        quantity: u32,
+    ) -> String {
+        let added = self
+            .post(
+                app,
+                "/api/cart/add",
+                &format!("variant_id={variant}&quantity={quantity}"),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        let page = self.post(app, "/api/checkout/page", "").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let page: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+        page["idempotency_key"].as_str().unwrap().to_owned()
+    }
+}
