@@ -9,16 +9,22 @@ use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 use tower::ServiceBuilder;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{time, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
+
+/// A request still unanswered after this long is ended (408), so nothing holds a
+/// connection forever.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Requests larger than this are refused with 413 before any handler reads them.
 pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
@@ -49,9 +55,20 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The app's routes, worked out once per process.
+///
+/// Generating them renders the app with resource loading suppressed process-wide
+/// (leptos_server 0.8's `SuppressResourceLoad`, upstream issue #4773); a resource first
+/// polled on another thread meanwhile never resolves and its page hangs. Generating once,
+/// before any router exists, means nothing renders while it happens.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
 
     // Release builds ship .br/.gz copies of each asset (scripts/precompress.mjs), served as
     // is; the compression layer leaves already-encoded responses alone.
@@ -106,7 +123,11 @@ pub fn build_router(state: AppState) -> Router {
                 .layer(TraceLayer::new_for_http())
                 .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-                .layer(sessions),
+                .layer(sessions)
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                )),
         )
         .with_state(state)
 }

@@ -64,7 +64,13 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        let response = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            self.router.clone().oneshot(request),
+        )
+        .await
+        .expect("the server answers within 30 seconds")
+        .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
