@@ -75,8 +75,22 @@ impl FromServerFnError for AppError {
 
 /// Makes the HTTP response that is being built carry this error's status code.
 /// Works for server-function calls and for pages rendered on the server.
+///
+/// Not for a browser's plain form post (no JavaScript): Leptos answers that with a
+/// redirect back to the form, carrying the error in the address for the page to show,
+/// and a status here would replace the redirect with a bare error response.
 #[cfg(feature = "ssr")]
 pub fn set_response_status(error: &AppError) {
+    if let Some(request) = leptos::prelude::use_context::<http::request::Parts>() {
+        let accepts_html = request
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if request.method == http::Method::POST && accepts_html {
+            return;
+        }
+    }
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         let status = http::StatusCode::from_u16(error.status_code())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);

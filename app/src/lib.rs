@@ -21,7 +21,10 @@ pub mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use crate::cart::actions::CartActions;
+use crate::cart::page::CartPage;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, SearchPage};
+use crate::checkout::pages::{CheckoutPage, OrderPage, OrderStatusPage};
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::not_found::NotFound;
 use crate::site::{get_navigation, NavigationResource};
@@ -65,18 +68,32 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
-            <SiteHeader />
-            <main id="main" tabindex="-1">
-                // Async: the whole page, <title> and status code included, is ready before the
-                // first byte, so crawlers and browsers without JavaScript get complete pages.
-                <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async />
-                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
-                    <Route path=path!("/product/:slug") view=ProductPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-            <SiteFooter />
+            <ShopFrame />
         </Router>
+    }
+}
+
+/// Everything inside the router: the cart's actions (so no-JavaScript form errors reach
+/// them), header, routes and footer.
+#[component]
+fn ShopFrame() -> impl IntoView {
+    CartActions::provide();
+    view! {
+        <SiteHeader />
+        <main id="main" tabindex="-1">
+            // Async: the whole page, <title> and status code included, is ready before the
+            // first byte, so crawlers and browsers without JavaScript get complete pages.
+            <Routes fallback=NotFound>
+                <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async />
+                <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                <Route path=path!("/product/:slug") view=ProductPage ssr=SsrMode::Async />
+                <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
+                <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
+                <Route path=path!("/order/:number") view=OrderPage ssr=SsrMode::Async />
+                <Route path=path!("/order-status") view=OrderStatusPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
+        <SiteFooter />
     }
 }

@@ -24,7 +24,7 @@ async function productPath(request: APIRequestContext): Promise<string> {
 }
 
 test("server-rendered pages are valid HTML", async ({ request }) => {
-  const pages = ["/", "/category/clothing", "/search?q=shirt&in_stock=1", await productPath(request), "/no-such-page"];
+  const pages = ["/", "/category/clothing", "/search?q=shirt&in_stock=1", await productPath(request), "/no-such-page", "/cart", "/checkout", "/order-status"];
   for (const path of pages) {
     // Two Leptos 0.8 quirks are normalised, everything else is validated as served:
     // - hydration boundaries are marked `<!>`, which browsers parse as an empty comment
@@ -41,7 +41,7 @@ test("server-rendered pages are valid HTML", async ({ request }) => {
 });
 
 test("pages have no serious or critical accessibility violations (WCAG 2.1 AA)", async ({ page, request }) => {
-  const pages = ["/", "/category/clothing", "/search?q=shirt", await productPath(request), "/no-such-page"];
+  const pages = ["/", "/category/clothing", "/search?q=shirt", await productPath(request), "/no-such-page", "/cart", "/order-status"];
   for (const path of pages) {
     await page.goto(path);
     await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });

@@ -59,9 +59,10 @@ pub async fn get_order_receipt(number: String) -> Result<OrderReceipt, AppError>
     .await
 }
 
-/// Any order, for whoever knows both its number and its email.
+/// Any order, for whoever knows both its number and its email: lets this browser open it
+/// and sends it to the order's page.
 #[server(endpoint = "orders/lookup")]
-pub async fn look_up_order(number: String, email: String) -> Result<OrderReceipt, AppError> {
+pub async fn look_up_order(number: String, email: String) -> Result<String, AppError> {
     crate::state::respond(async {
         // One message for every miss, so the form never reveals which part was wrong.
         let missing = || AppError::not_found("No order matches that number and email.");
@@ -75,9 +76,13 @@ pub async fn look_up_order(number: String, email: String) -> Result<OrderReceipt
             ));
         }
         let state = crate::state::server_state()?;
-        crate::orders::receipt::order_receipt(&state.pool, &number, Some(&email))
+        let receipt = crate::orders::receipt::order_receipt(&state.pool, &number, Some(&email))
             .await?
-            .ok_or_else(missing)
+            .ok_or_else(missing)?;
+        let session = crate::session::current_session().await?;
+        crate::session::remember_order(&session, &receipt.number).await?;
+        leptos_axum::redirect(&format!("/order/{}", receipt.number));
+        Ok(receipt.number)
     })
     .await
 }

@@ -1,6 +1,8 @@
 //! The frame around every storefront page: skip link, header with search and departments,
 //! footer.
 
+use crate::cart::actions::use_cart_actions;
+use crate::cart::api::get_cart;
 use crate::site::NavigationResource;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -44,6 +46,7 @@ pub fn SiteHeader() -> impl IntoView {
                     />
                     <button type="submit">"Search"</button>
                 </Form>
+                <CartLink />
             </div>
             <nav aria-label="Departments" class="department-nav">
                 <ul>
@@ -60,5 +63,21 @@ pub fn SiteFooter() -> impl IntoView {
         <footer class="site-footer">
             <p>"Stoa — an online store you can trust on your busiest day."</p>
         </footer>
+    }
+}
+
+/// "Cart (3)" in the header; refreshes after every cart action.
+#[component]
+fn CartLink() -> impl IntoView {
+    let actions = use_cart_actions();
+    let cart = Resource::new(move || actions.map(|a| a.changes()), |_| get_cart());
+    let count = move || Suspend::new(async move { cart.await.map(|c| c.item_count).unwrap_or(0) });
+    view! {
+        <a href="/cart" class="cart-link">
+            "Cart "
+            <span class="cart-count" data-testid="cart-count">
+                <Transition fallback=|| "0">{count}</Transition>
+            </span>
+        </a>
     }
 }

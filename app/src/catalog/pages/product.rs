@@ -2,6 +2,7 @@
 //! in place once the page has hydrated, and through a plain form submit without JavaScript.
 
 use super::{Breadcrumbs, Loading};
+use crate::cart::add::AddToCart;
 use crate::catalog::api::get_product;
 use crate::catalog::model::{ProductDetail, Variant};
 use crate::components::notices::ErrorPanel;
@@ -148,6 +149,7 @@ fn VariantPicker(product: ProductDetail, initial: Vec<String>) -> impl IntoView 
         <p class="price" data-testid="price" aria-live="polite">{price}</p>
         <p class=stock_class data-testid="availability" aria-live="polite">{stock_text}</p>
         <p class="sku">"SKU: "<span data-testid="sku">{sku}</span></p>
+        <AddToCart variant=Signal::derive(move || chosen.get().map(|v| (v.id, v.stock))) />
         <form method="get" action=action class="variant-picker" data-hydrated=move || hydrated.get().to_string()>
             {groups}
             // Without JavaScript the shopper submits the choice; once hydrated the picker updates in place.

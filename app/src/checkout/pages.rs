@@ -1,0 +1,274 @@
+//! `/checkout`, `/order/{number}` and `/order-status`.
+
+use crate::cart::actions::use_cart_actions;
+use crate::checkout::api::{get_checkout, get_order_receipt, LookUpOrder, PlaceCheckoutOrder};
+use crate::checkout::countries::COUNTRIES;
+use crate::checkout::model::{CheckoutPage as CheckoutData, OrderReceipt};
+use crate::checkout::pricing::Totals;
+use crate::components::notices::ErrorPanel;
+use crate::error::AppError;
+use crate::money::{CurrencyCode, Money};
+use crate::site::{site_info, PageMeta};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+fn money(minor: i64, currency: &str) -> String {
+    CurrencyCode::parse(currency)
+        .map(|c| Money::new(minor, c).to_string())
+        .unwrap_or_default()
+}
+
+/// Subtotal, shipping, tax and total, as a definition list.
+#[component]
+fn TotalsList(totals: Totals, currency: String) -> impl IntoView {
+    let tax_label = if totals.prices_include_tax {
+        "Includes tax"
+    } else {
+        "Tax"
+    };
+    view! {
+        <dl class="totals">
+            <dt>"Subtotal"</dt><dd>{money(totals.subtotal_minor, &currency)}</dd>
+            <dt>"Shipping"</dt><dd>{if totals.shipping_minor == 0 { "Free".to_owned() } else { money(totals.shipping_minor, &currency) }}</dd>
+            <dt>{tax_label}</dt><dd>{money(totals.tax_minor, &currency)}</dd>
+            <dt class="total">"Total"</dt><dd class="total" data-testid="order-total">{money(totals.total_minor, &currency)}</dd>
+        </dl>
+    }
+}
+
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let place = ServerAction::<PlaceCheckoutOrder>::new();
+    let checkout = Resource::new(|| (), |_| get_checkout());
+    let content = move || {
+        Suspend::new(async move {
+            let site = site_info().await;
+            let meta = view! { <PageMeta site title="Checkout" description="Enter your address and pay." canonical_path="/checkout" /> };
+            match checkout.await {
+                Ok(data) => view! { {meta} <CheckoutForm data place /> }.into_any(),
+                Err(AppError::InvalidInput(message)) => view! {
+                    {meta}
+                    <h1>"Checkout"</h1>
+                    <p class="empty">{message}</p>
+                    <p><a class="button" href="/">"Continue shopping"</a></p>
+                }
+                .into_any(),
+                Err(error) => view! { <ErrorPanel error /> }.into_any(),
+            }
+        })
+    };
+    view! { <Transition fallback=|| view! { <p class="loading">"Loading the checkout…"</p> }>{content}</Transition> }
+}
+
+#[component]
+fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> impl IntoView {
+    let currency = data.currency.clone();
+    let first_method = data
+        .quotes
+        .first()
+        .map(|q| q.method.code.clone())
+        .unwrap_or_default();
+    let method = RwSignal::new(first_method.clone());
+    let quotes = StoredValue::new(data.quotes.clone());
+    let totals = move || {
+        quotes.with_value(|qs| {
+            qs.iter()
+                .find(|q| q.method.code == method.get())
+                .map(|q| q.totals)
+        })
+    };
+    let error = move || {
+        place.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert" data-testid="checkout-error">{e.to_string()}</p> })
+    };
+    let summary_currency = currency.clone();
+    // A placed order empties the cart: refresh the header's count.
+    let cart_actions = use_cart_actions();
+    Effect::new(move |_| {
+        if matches!(place.value().get(), Some(Ok(_))) {
+            if let Some(actions) = cart_actions {
+                actions.cart_changed();
+            }
+        }
+    });
+    view! {
+        <h1>"Checkout"</h1>
+        {error}
+        <div class="checkout-layout">
+            <ActionForm action=place attr:class="checkout-form">
+                <input type="hidden" name="form[idempotency_key]" value=data.idempotency_key.clone() />
+                <fieldset>
+                    <legend>"Contact"</legend>
+                    <label for="email">"Email"</label>
+                    <input id="email" type="email" name="form[email]" autocomplete="email" required maxlength="254" />
+                </fieldset>
+                <fieldset>
+                    <legend>"Shipping address"</legend>
+                    <label for="name">"Full name"</label>
+                    <input id="name" type="text" name="form[name]" autocomplete="name" required maxlength="100" />
+                    <label for="line1">"Address"</label>
+                    <input id="line1" type="text" name="form[line1]" autocomplete="address-line1" required maxlength="200" />
+                    <label for="line2">"Apartment, suite (optional)"</label>
+                    <input id="line2" type="text" name="form[line2]" autocomplete="address-line2" maxlength="200" />
+                    <label for="city">"City"</label>
+                    <input id="city" type="text" name="form[city]" autocomplete="address-level2" required maxlength="100" />
+                    <label for="postal_code">"Postal code"</label>
+                    <input id="postal_code" type="text" name="form[postal_code]" autocomplete="postal-code" required maxlength="20" />
+                    <label for="country">"Country"</label>
+                    <select id="country" name="form[country]" autocomplete="country" required>
+                        {COUNTRIES.iter().map(|c| view! { <option value=c.code selected=c.code == "US">{c.name}</option> }).collect_view()}
+                    </select>
+                </fieldset>
+                <fieldset>
+                    <legend>"Shipping method"</legend>
+                    {data.quotes.iter().map(|q| {
+                        let code = q.method.code.clone();
+                        let id = format!("shipping-{code}");
+                        let price = if q.totals.shipping_minor == 0 { "Free".to_owned() } else { money(q.totals.shipping_minor, &currency) };
+                        let checked = code == first_method;
+                        let chosen = code.clone();
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="form[shipping_method]" value=code checked=checked on:change=move |_| method.set(chosen.clone()) />
+                                <label for=id>{q.method.name.clone()} " — " {price}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <fieldset>
+                    <legend>"Payment"</legend>
+                    <div class="choice">
+                        <input type="radio" id="pay-card" name="form[payment_method]" value="test-card" checked />
+                        <label for="pay-card">"Card"</label>
+                    </div>
+                    <div class="card-fields">
+                        <label for="card_number">"Card number"</label>
+                        <input id="card_number" type="text" name="form[card_number]" inputmode="numeric" autocomplete="cc-number" maxlength="23" />
+                        <label for="card_expiry">"Expiry (MM/YY)"</label>
+                        <input id="card_expiry" type="text" name="form[card_expiry]" autocomplete="cc-exp" maxlength="7" placeholder="MM/YY" />
+                        <label for="card_cvc">"Security code"</label>
+                        <input id="card_cvc" type="text" name="form[card_cvc]" inputmode="numeric" autocomplete="cc-csc" maxlength="4" />
+                        <p class="fine-print">"Demo store: use 4242 4242 4242 4242, any future date and any three digits. 4000 0000 0000 0002 is declined."</p>
+                    </div>
+                    <div class="choice">
+                        <input type="radio" id="pay-manual" name="form[payment_method]" value="manual" />
+                        <label for="pay-manual">"Bank transfer or cash on delivery (the order waits for payment)"</label>
+                    </div>
+                </fieldset>
+                <button type="submit" class="place-order" disabled=move || place.pending().get()>
+                    {move || if place.pending().get() { "Placing your order…" } else { "Place order" }}
+                </button>
+            </ActionForm>
+            <aside class="checkout-summary" aria-label="Order summary">
+                <h2>"Order summary"</h2>
+                <ul class="summary-lines">
+                    {data.lines.iter().map(|l| view! {
+                        <li>
+                            <span>{format!("{} × {}", l.quantity, l.product_name)}</span>
+                            <span>{l.line_total.to_string()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                {move || totals().map(|t| view! { <TotalsList totals=t currency=summary_currency.clone() /> })}
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = Memo::new(move |_| params.read().get("number").unwrap_or_default());
+    let receipt = Resource::new(move || number.get(), get_order_receipt);
+    let content = move || {
+        Suspend::new(async move {
+            let site = site_info().await;
+            match receipt.await {
+                Ok(receipt) => {
+                    let path = format!("/order/{}", receipt.number);
+                    view! {
+                        <PageMeta site title=format!("Order {}", receipt.number) description="Your order." canonical_path=path />
+                        <ReceiptView receipt />
+                    }
+                    .into_any()
+                }
+                Err(error) => view! { <ErrorPanel error /> }.into_any(),
+            }
+        })
+    };
+    view! { <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>{content}</Transition> }
+}
+
+#[component]
+fn ReceiptView(receipt: OrderReceipt) -> impl IntoView {
+    let currency = receipt.currency.clone();
+    let address = receipt.address.clone();
+    view! {
+        <section class="receipt">
+            <h1>"Thank you for your order"</h1>
+            <p class="order-number">"Order number: " <strong data-testid="order-number">{receipt.number.clone()}</strong></p>
+            <p>"Status: " <strong data-testid="order-status">{receipt.status_label.clone()}</strong> " · placed " {receipt.placed_at.clone()}</p>
+            <p>"We sent a confirmation to " {receipt.email.clone()} ". Find this order again any time at "
+               <a href="/order-status">"order status"</a> " with its number and your email."</p>
+            <table class="receipt-lines">
+                <caption class="visually-hidden">"Items"</caption>
+                <thead><tr><th scope="col">"Item"</th><th scope="col">"Quantity"</th><th scope="col">"Price"</th><th scope="col">"Total"</th></tr></thead>
+                <tbody>
+                    {receipt.lines.iter().map(|l| view! {
+                        <tr>
+                            <td>{l.product_name.clone()} {(!l.option_values.is_empty()).then(|| format!(" ({})", l.option_values.join(", ")))}</td>
+                            <td>{l.quantity}</td>
+                            <td>{money(l.unit_price_minor, &currency)}</td>
+                            <td>{money(l.line_total_minor, &currency)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <TotalsList totals=receipt.totals currency=receipt.currency.clone() />
+            <div class="receipt-details">
+                <div>
+                    <h2>"Shipping to"</h2>
+                    <p>{address.name} <br /> {address.line1} <br />
+                       {(!address.line2.is_empty()).then(|| view! { {address.line2.clone()} <br /> })}
+                       {address.postal_code} " " {address.city} <br /> {address.country}</p>
+                    <p>{receipt.shipping_method.clone()}</p>
+                </div>
+                <div>
+                    <h2>"Payment"</h2>
+                    <p>{receipt.payment.clone()}</p>
+                    <h2>"History"</h2>
+                    <ol class="history">
+                        {receipt.history.iter().map(|(label, at)| view! { <li>{label.clone()} " — " {at.clone()}</li> }).collect_view()}
+                    </ol>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn OrderStatusPage() -> impl IntoView {
+    let look_up = ServerAction::<LookUpOrder>::new();
+    let meta = Suspend::new(async move {
+        let site = site_info().await;
+        view! { <PageMeta site title="Order status" description="Find your order with its number and email." canonical_path="/order-status" /> }
+    });
+    let error = move || {
+        look_up
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <Suspense fallback=|| ()>{meta}</Suspense>
+        <h1>"Find your order"</h1>
+        {error}
+        <ActionForm action=look_up attr:class="lookup-form">
+            <label for="number">"Order number"</label>
+            <input id="number" type="text" name="number" placeholder="ST-10042" required maxlength="32" />
+            <label for="lookup-email">"Email used for the order"</label>
+            <input id="lookup-email" type="email" name="email" required maxlength="254" autocomplete="email" />
+            <button type="submit">"Find order"</button>
+        </ActionForm>
+    }
+}
