@@ -149,3 +149,22 @@ CREATE TABLE sessions (
     expiry_date TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX sessions_expiry_idx ON sessions (expiry_date);
+
+-- Emails to send, written in the same transaction as what they announce and sent after
+-- the commit by a background worker, with retries; sent or not, each stays on record.
+CREATE TABLE outbox_emails (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_id        BIGINT REFERENCES orders (id) ON DELETE SET NULL,
+    kind            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body_text       TEXT NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+    sent_at         TIMESTAMPTZ,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    last_error      TEXT,
+    CONSTRAINT outbox_emails_kind CHECK (kind IN ('order_confirmation')),
+    CONSTRAINT outbox_emails_one_per_order_and_kind UNIQUE (order_id, kind)
+);
+CREATE INDEX outbox_emails_due_idx ON outbox_emails (next_attempt_at) WHERE sent_at IS NULL;

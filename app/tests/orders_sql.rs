@@ -47,6 +47,7 @@ fn request_for(cart_id: Uuid) -> OrderRequest {
             capture_after_placing: false,
         },
         expected_total_minor: None,
+        public_url: "https://shop.example".into(),
     }
 }
 
@@ -239,6 +240,11 @@ async fn a_failure_between_taking_stock_and_storing_the_order_changes_nothing() 
         "no order"
     );
     assert_eq!(
+        count(&db.pool, "SELECT count(*) FROM outbox_emails").await,
+        0,
+        "no email"
+    );
+    assert_eq!(
         cart_contents(&db.pool, cart).await.unwrap().len(),
         1,
         "cart intact"
@@ -250,6 +256,20 @@ async fn a_failure_between_taking_stock_and_storing_the_order_changes_nothing() 
         .unwrap();
     let placed = place_order(&db.pool, &request).await.unwrap();
     assert!(placed.number.starts_with("ST-"));
+    let (recipient, subject, body): (String, String, String) = sqlx::query_as(
+        "SELECT recipient, subject, body_text FROM outbox_emails WHERE order_id = $1",
+    )
+    .bind(placed.id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(recipient, "shopper@example.com");
+    assert_eq!(subject, format!("Your order {}", placed.number));
+    assert!(
+        body.contains("2 × Linen Shirt") && body.contains("Total: $54.95"),
+        "{body}"
+    );
+    assert!(body.contains("https://shop.example/order-status"));
     assert_eq!(stock_of(&db.pool, variant).await, 3);
     assert!(
         cart_contents(&db.pool, cart).await.unwrap().is_empty(),

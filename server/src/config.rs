@@ -42,6 +42,10 @@ pub struct Config {
     pub catalog_cache_ttl: Duration,
     pub site_root: PathBuf,
     pub log_format: LogFormat,
+    /// `smtp://user:password@host:587?tls=required` or `smtps://…:465`; without it emails
+    /// stay in the outbox table, unsent.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 impl fmt::Debug for Config {
@@ -57,6 +61,8 @@ impl fmt::Debug for Config {
             .field("db_max_connections", &self.db_max_connections)
             .field("catalog_cache_ttl", &self.catalog_cache_ttl)
             .field("site_root", &self.site_root)
+            .field("smtp_configured", &self.smtp_url.is_some())
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -169,7 +175,27 @@ impl Config {
             }
         };
 
+        let smtp_url = get("STOA_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(invalid(
+                    "STOA_SMTP_URL",
+                    "must start with smtp:// or smtps://",
+                ));
+            }
+        }
+        let mail_from =
+            get("STOA_MAIL_FROM").unwrap_or_else(|| "Stoa <orders@localhost>".to_owned());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid(
+                "STOA_MAIL_FROM",
+                format!("`{mail_from}` is not a sender such as Shop <orders@shop.example>"),
+            ));
+        }
+
         Ok(Self {
+            smtp_url,
+            mail_from,
             environment,
             database,
             addr,
@@ -246,6 +272,11 @@ mod tests {
                 "STOA_CATALOG_CACHE_SECS",
             ),
             (&[DB, ("STOA_LOG_FORMAT", "xml")], "STOA_LOG_FORMAT"),
+            (&[DB, ("STOA_SMTP_URL", "mail.example:25")], "STOA_SMTP_URL"),
+            (
+                &[DB, ("STOA_MAIL_FROM", "not an address")],
+                "STOA_MAIL_FROM",
+            ),
         ];
         for (pairs, variable) in cases {
             let error = config_from(pairs).expect_err(variable);

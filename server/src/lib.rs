@@ -4,6 +4,7 @@
 pub mod config;
 pub mod database;
 pub mod health;
+pub mod mail;
 pub mod media;
 pub mod router;
 pub mod seed;

@@ -55,6 +55,15 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
             tracing::error!(%error, "deleting expired sessions stopped");
         }
     });
+    let mailer = match &config.smtp_url {
+        Some(url) => Some(
+            crate::mail::Mailer::new(url, &config.mail_from).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+            })?,
+        ),
+        None => None,
+    };
+    crate::mail::spawn_outbox_worker(pool.clone(), mailer);
     let router = build_router(app_state(&config, pool));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(

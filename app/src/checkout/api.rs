@@ -36,7 +36,13 @@ pub async fn place_checkout_order(form: CheckoutForm) -> Result<String, AppError
         let Some(cart) = crate::session::cart_id(&session).await? else {
             return Err(AppError::invalid("Your cart is empty."));
         };
-        let placed = crate::checkout::submit::submit_checkout(&state.pool, cart, &form).await?;
+        let placed = crate::checkout::submit::submit_checkout(
+            &state.pool,
+            cart,
+            &form,
+            &state.site.public_url,
+        )
+        .await?;
         crate::session::remember_order(&session, &placed.number).await?;
         leptos_axum::redirect(&format!("/order/{}", placed.number));
         Ok(placed.number)

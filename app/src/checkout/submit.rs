@@ -35,6 +35,7 @@ pub async fn submit_checkout(
     pool: &PgPool,
     cart_id: Uuid,
     form: &CheckoutForm,
+    public_url: &str,
 ) -> Result<PlacedOrder, AppError> {
     let key = Uuid::parse_str(form.idempotency_key.trim()).map_err(|_| {
         AppError::invalid("This checkout form is out of date. Reload the page and try again.")
@@ -99,6 +100,7 @@ pub async fn submit_checkout(
         shipping_method: quote.method.code.clone(),
         payment: authorization.clone(),
         expected_total_minor: Some(quote.totals.total_minor),
+        public_url: public_url.to_owned(),
     };
     let placed = match place_order(pool, &request).await {
         Ok(placed) => placed,

@@ -1,6 +1,8 @@
 //! Orders: placing one from a cart in a single transaction, and the state machine that
 //! every later change of an order goes through.
 
+#[cfg(feature = "ssr")]
+pub mod email;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod place;

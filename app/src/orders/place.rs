@@ -8,6 +8,8 @@
 //!   opposite orders lock them in the same order and cannot deadlock.
 //! - The cart row is locked first, and the idempotency key is unique: a double submit, a
 //!   refresh or a retried request gets the order the first attempt placed.
+//! - The confirmation email goes into the outbox in the same transaction; it is sent
+//!   after the commit, so a mail failure can never lose or block an order.
 //! - Prices, shipping and tax are computed from what is read under those locks, with the
 //!   same arithmetic the checkout page showed (`checkout::pricing`).
 
@@ -18,6 +20,7 @@ use crate::checkout::quote::{shipping_method, store_settings, TaxRates};
 use crate::email::EmailAddress;
 use crate::error::AppError;
 use crate::money::{CurrencyCode, Money};
+use crate::orders::email::{confirmation_text, queue_confirmation, ConfirmationLine};
 use crate::orders::model::OrderStatus;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -34,6 +37,8 @@ pub struct OrderRequest {
     /// The total the shopper was shown and the payment authorized; when prices moved in
     /// between, placing is refused rather than charging a different amount.
     pub expected_total_minor: Option<i64>,
+    /// Where shoppers reach the store, for the link in the confirmation email.
+    pub public_url: String,
 }
 
 /// Whether the order was placed by this call or already existed for its key (a retry).
@@ -260,6 +265,25 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         .execute(&mut *tx)
         .await?;
     }
+    let confirmation_lines: Vec<ConfirmationLine<'_>> = lines
+        .iter()
+        .zip(&to_price)
+        .map(|(line, priced)| ConfirmationLine {
+            product_name: &line.product_name,
+            option_values: &line.option_values,
+            quantity: line.quantity,
+            line_total_minor: priced.unit_price_minor * i64::from(line.quantity),
+        })
+        .collect();
+    let body = confirmation_text(
+        &number,
+        &confirmation_lines,
+        &totals,
+        &currency,
+        &request.address,
+        &request.public_url,
+    );
+    queue_confirmation(&mut tx, order_id, request.email.as_str(), &number, &body).await?;
     sqlx::query(
         "INSERT INTO order_transitions (order_id, from_status, to_status, note)
          VALUES ($1, NULL, 'pending_payment', 'placed')",

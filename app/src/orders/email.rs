@@ -1,0 +1,82 @@
+//! The order confirmation email, written to the outbox inside the order's transaction.
+
+use crate::checkout::model::ShippingAddress;
+use crate::checkout::pricing::Totals;
+use crate::money::{CurrencyCode, Money};
+use sqlx::PgConnection;
+
+pub struct ConfirmationLine<'a> {
+    pub product_name: &'a str,
+    pub option_values: &'a [String],
+    pub quantity: i32,
+    pub line_total_minor: i64,
+}
+
+/// Plain text: readable in any mail client, nothing to escape.
+pub fn confirmation_text(
+    number: &str,
+    lines: &[ConfirmationLine<'_>],
+    totals: &Totals,
+    currency: &CurrencyCode,
+    address: &ShippingAddress,
+    public_url: &str,
+) -> String {
+    let money = |minor: i64| Money::new(minor, currency.clone()).to_string();
+    let mut text = format!("Thank you for your order {number}.\n\n");
+    for line in lines {
+        let options = if line.option_values.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", line.option_values.join(", "))
+        };
+        text.push_str(&format!(
+            "{} × {}{}  {}\n",
+            line.quantity,
+            line.product_name,
+            options,
+            money(line.line_total_minor)
+        ));
+    }
+    let tax_label = if totals.prices_include_tax {
+        "Includes tax"
+    } else {
+        "Tax"
+    };
+    text.push_str(&format!(
+        "\nSubtotal: {}\nShipping: {}\n{tax_label}: {}\nTotal: {}\n\nShipping to:\n{}\n{}\n",
+        money(totals.subtotal_minor),
+        money(totals.shipping_minor),
+        money(totals.tax_minor),
+        money(totals.total_minor),
+        address.name,
+        address.line1,
+    ));
+    if !address.line2.is_empty() {
+        text.push_str(&format!("{}\n", address.line2));
+    }
+    text.push_str(&format!(
+        "{} {}\n{}\n\nFind your order at any time: {public_url}/order-status (order number and this email).\n",
+        address.postal_code, address.city, address.country
+    ));
+    text
+}
+
+pub async fn queue_confirmation(
+    connection: &mut PgConnection,
+    order_id: i64,
+    recipient: &str,
+    number: &str,
+    body_text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox_emails (order_id, kind, recipient, subject, body_text)
+         VALUES ($1, 'order_confirmation', $2, $3, $4)",
+    )
+    .bind(order_id)
+    .bind(recipient)
+    .bind(format!("Your order {number}"))
+    .bind(body_text)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
