@@ -417,6 +417,10 @@ pub async fn seed_demo_catalog(pool: &PgPool, products: u32) -> Result<u32, Seed
     sqlx::query("DELETE FROM categories")
         .execute(&mut *tx)
         .await?;
+    // Demo tax settings: 8 % added at checkout, unless a category says otherwise.
+    sqlx::query("UPDATE store_settings SET default_tax_rate_bp = 800, prices_include_tax = false")
+        .execute(&mut *tx)
+        .await?;
 
     let mut aisles: Vec<(i64, &Aisle)> = Vec::new();
     for (position, department) in DEPARTMENTS.iter().enumerate() {
@@ -429,6 +433,13 @@ pub async fn seed_demo_catalog(pool: &PgPool, products: u32) -> Result<u32, Seed
         .bind(position as i32)
         .fetch_one(&mut *tx)
         .await?;
+        if department.slug == "clothing" {
+            // Demo tax: clothing (and everything below it) at a reduced rate.
+            sqlx::query("INSERT INTO tax_rates (category_id, rate_bp) VALUES ($1, 500)")
+                .bind(parent_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         for (aisle_position, aisle) in department.aisles.iter().enumerate() {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO categories (parent_id, slug, name, description, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",

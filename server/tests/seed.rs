@@ -14,6 +14,14 @@ async fn demo_seed_creates_a_nested_catalog_with_variants_and_images() {
     .await
     .unwrap();
     assert_eq!((categories, roots), (12, 4));
+    let (default_rate, clothing_rate): (i32, i32) = sqlx::query_as(
+        "SELECT (SELECT default_tax_rate_bp FROM store_settings),
+                (SELECT t.rate_bp FROM tax_rates t JOIN categories c ON c.id = t.category_id WHERE c.slug = 'clothing')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((default_rate, clothing_rate), (800, 500));
     let (products, without_variants, without_image): (i64, i64, i64) = sqlx::query_as(
         "SELECT count(*),
                 count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id)),
