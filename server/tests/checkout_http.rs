@@ -309,3 +309,56 @@ async fn bad_checkout_input_gets_a_clear_4xx_and_writes_nothing() {
     );
     app.db.drop_database().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carts_holding_two_variants_in_opposite_orders_never_see_a_deadlock() {
+    let app = std::sync::Arc::new(spawn_app_with(None, None).await);
+    let (a, b) = (
+        app.variant_with_stock(100).await,
+        app.variant_with_stock(100).await,
+    );
+    let mut ready = Vec::new();
+    for i in 0..24 {
+        let mut shopper = Shopper::default();
+        let (first, second) = if i % 2 == 0 { (a, b) } else { (b, a) };
+        shopper
+            .post(
+                &app,
+                "/api/cart/add",
+                &format!("variant_id={first}&quantity=1"),
+            )
+            .await;
+        let key = shopper.fill_cart_and_open_checkout(&app, second, 1).await;
+        ready.push((shopper, key));
+    }
+    let attempts: Vec<_> = ready
+        .into_iter()
+        .map(|(mut shopper, key)| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                shopper
+                    .post(
+                        &app,
+                        "/api/checkout/place-order",
+                        &checkout_form(&key, APPROVED),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        let reply = attempt.await.unwrap();
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    for variant in [a, b] {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT stock::bigint FROM product_variants WHERE id = {variant}"
+            ))
+            .await,
+            76
+        );
+    }
+    let app = std::sync::Arc::into_inner(app).expect("all requests finished");
+    app.db.drop_database().await;
+}
