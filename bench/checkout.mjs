@@ -5,6 +5,10 @@
 // 1. Many distinct shoppers: each adds 2 items (from 200 well-stocked variants), opens the
 //    checkout and places the order with the test card. Prints completed orders/s and the
 //    p50/p99 latency of the place-order call.
+//    Two ways: closed loop (`concurrency` shoppers always busy: the most the store can do,
+//    latency is then mostly queueing) and open loop (shoppers arrive at a fixed rate,
+//    BENCH_RATE per second for BENCH_RATE_SECONDS, as real traffic does: the latency a
+//    shopper sees at that rate).
 // 2. Hot-item storm: 200 shoppers race for one variant with stock 50. Prints orders placed
 //    and the final stock, which must be 50 and 0.
 import { createRequire } from "node:module";
@@ -22,7 +26,7 @@ class Shopper {
   async post(path, body) {
     const response = await fetch(base + path, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", cookie: this.cookie },
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", origin: base, cookie: this.cookie },
       body,
     });
     const setCookie = response.headers.get("set-cookie");
@@ -82,12 +86,27 @@ const completed = results.filter((r) => r.ok);
 const failures = results.filter((r) => !r.ok);
 const latencies = completed.map((r) => r.ms).sort((a, b) => a - b);
 const ordersAfter = Number((await db.query("SELECT count(*) FROM orders")).rows[0].count);
-console.log(`| distinct shoppers (2 items, test card) | ${SHOPPERS} | ${CONCURRENCY} | ${(completed.length / seconds).toFixed(0)} orders/s | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${failures.length} |`);
+console.log(`| ${CONCURRENCY} shoppers always busy (closed loop) | ${SHOPPERS} | ${CONCURRENCY} | ${(completed.length / seconds).toFixed(0)} orders/s | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${failures.length} |`);
 if (failures.length) console.error("first failure:", failures[0]);
 if (ordersAfter - ordersBefore !== completed.length) {
   console.error(`orders in the database (${ordersAfter - ordersBefore}) differ from completed checkouts (${completed.length})`);
   process.exitCode = 1;
 }
+
+// Scenario 1b: open loop at a fixed arrival rate.
+const RATE = Number(process.env.BENCH_RATE ?? 120);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
+const arrivals = RATE * RATE_SECONDS;
+const openStarted = performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const openResults = await Promise.all(Array.from({ length: arrivals }, async (_, i) => {
+  await sleep(Math.max(0, openStarted + (i * 1000) / RATE - performance.now()));
+  return shop([pool[(i * 11) % pool.length], pool[(i * 17 + 3) % pool.length]]);
+}));
+const openSeconds = (performance.now() - openStarted) / 1000;
+const openCompleted = openResults.filter((r) => r.ok);
+const openLatencies = openCompleted.map((r) => r.ms).sort((a, b) => a - b);
+console.log(`| arriving at ${RATE} shoppers/s for ${RATE_SECONDS} s (open loop) | ${arrivals} | as they arrive | ${(openCompleted.length / openSeconds).toFixed(0)} orders/s | ${percentile(openLatencies, 50).toFixed(1)} | ${percentile(openLatencies, 99).toFixed(1)} | ${arrivals - openCompleted.length} |`);
 
 // Scenario 2: hot-item storm.
 const hot = pool[0];

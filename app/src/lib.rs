@@ -57,6 +57,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    send_page_security_policy();
     let navigation: NavigationResource = Resource::new(|| (), |_| get_navigation());
     provide_context(navigation);
     // Effects run only in the browser, after hydration: tests and styles can rely on this mark.
@@ -96,4 +98,29 @@ fn ShopFrame() -> impl IntoView {
         </main>
         <SiteFooter />
     }
+}
+
+/// Sends this page's Content-Security-Policy, allowing the scripts that carry the nonce
+/// Leptos gave this render.
+#[cfg(feature = "ssr")]
+fn send_page_security_policy() {
+    use leptos::nonce::use_nonce;
+    let (Some(nonce), Some(response)) =
+        (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce)) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The policy of a rendered page; see `server::security` for the rest of the headers.
+#[cfg(feature = "ssr")]
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
 }

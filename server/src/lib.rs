@@ -7,5 +7,6 @@ pub mod health;
 pub mod mail;
 pub mod media;
 pub mod router;
+pub mod security;
 pub mod seed;
 pub mod serve;

@@ -1,10 +1,12 @@
 //! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
 
+use crate::security::{self, AllowedOrigin};
 use crate::{health, media};
 use app::state::ServerState;
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::http::{header, HeaderValue};
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -35,6 +37,16 @@ pub struct AppState {
     pub server: ServerState,
     /// Session cookies carry `Secure` everywhere but in development (plain http on localhost).
     pub secure_cookies: bool,
+}
+
+impl AppState {
+    fn allowed_origin(&self) -> AllowedOrigin {
+        AllowedOrigin::from_public_url(&self.server.site.public_url)
+    }
+
+    fn served_over_https(&self) -> bool {
+        self.server.site.public_url.starts_with("https://")
+    }
 }
 
 /// How long a shopper's session (and so their cart) lasts without a visit.
@@ -121,6 +133,14 @@ pub fn build_router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                .layer(middleware::from_fn_with_state(
+                    state.served_over_https(),
+                    security::security_headers,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    state.allowed_origin(),
+                    security::require_same_origin,
+                ))
                 .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(sessions)

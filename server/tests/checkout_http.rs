@@ -84,6 +84,11 @@ async fn bad_cart_input_gets_a_clear_4xx_and_writes_nothing() {
         .await;
     assert!(sold_out.body.contains("Only 3 left"), "{}", sold_out.body);
     assert_eq!(app.count("SELECT count(*) FROM cart_lines").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM carts").await,
+        0,
+        "no empty cart either"
+    );
     app.db.drop_database().await;
 }
 

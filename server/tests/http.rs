@@ -244,6 +244,7 @@ async fn oversized_request_bodies_are_refused() {
     let declared = Request::post("/api/catalog/product")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::CONTENT_LENGTH, huge.len())
+        .header(header::ORIGIN, support::STORE_ORIGIN)
         .body(Body::from(huge.clone()))
         .unwrap();
     assert_eq!(
@@ -270,5 +271,109 @@ async fn placeholder_images_are_generated_svg_and_refuse_odd_names() {
         app.get("/media/placeholder/..%2Fetc.svg").await.status,
         StatusCode::NOT_FOUND
     );
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn state_changing_requests_from_other_sites_are_refused() {
+    let app = spawn_app_with(None, None).await;
+    let post = |origin: Option<&str>, referer: Option<&str>| {
+        let mut request = Request::post("/api/cart/add")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        if let Some(referer) = referer {
+            request = request.header(header::REFERER, referer);
+        }
+        request.body(Body::from("variant_id=1&quantity=1")).unwrap()
+    };
+    for (origin, referer) in [
+        (Some("https://evil.example"), None),
+        (Some("http://shop.example"), None),
+        (None, Some("https://evil.example/page")),
+        (None, None),
+    ] {
+        let reply = app.send(post(origin, referer)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "origin {origin:?} referer {referer:?}"
+        );
+    }
+    let by_referer = app
+        .send(post(None, Some("https://shop.example/product/x")))
+        .await;
+    assert_ne!(
+        by_referer.status,
+        StatusCode::FORBIDDEN,
+        "a same-site Referer is enough"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM carts").await,
+        0,
+        "refused requests change nothing"
+    );
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn pages_and_server_functions_carry_security_headers() {
+    let app = spawn_app().await;
+    let page = app.get("/category/clothing").await;
+    let policy = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts carry this response's nonce"
+    );
+    let other = app.get("/category/clothing").await;
+    assert_ne!(
+        other
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        policy,
+        "a new nonce per response"
+    );
+
+    let api = app.post_form("/api/catalog/product", "slug=nope").await;
+    for reply in [&page, &api] {
+        assert_eq!(
+            reply.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+            "nosniff"
+        );
+        assert_eq!(
+            reply.headers.get(header::REFERRER_POLICY).unwrap(),
+            "strict-origin-when-cross-origin"
+        );
+        assert!(reply.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
+        assert_eq!(
+            reply
+                .headers
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .unwrap(),
+            "max-age=31536000; includeSubDomains",
+            "the test store is configured on https"
+        );
+    }
     app.db.drop_database().await;
 }

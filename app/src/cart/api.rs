@@ -56,6 +56,11 @@ pub async fn add_to_cart(variant_id: i64, quantity: String) -> Result<CartView, 
     crate::state::respond(async {
         let quantity = server::parse_quantity(&quantity)?;
         let state = crate::state::server_state()?;
+        // Check the variant and its stock before creating a cart, so bad input writes nothing.
+        let available = crate::cart::repo::buyable_stock(&state.pool, variant_id).await?;
+        if quantity.get() > available {
+            return Err(crate::cart::repo::only_left(available));
+        }
         let session = crate::session::current_session().await?;
         let cart = crate::session::ensure_cart(&session, &state.pool).await?;
         crate::cart::repo::add_to_cart(&state.pool, cart, variant_id, quantity).await?;

@@ -15,7 +15,7 @@ pub async fn create_cart(pool: &PgPool) -> Result<Uuid, AppError> {
     )
 }
 
-fn only_left(available: i32) -> AppError {
+pub fn only_left(available: i32) -> AppError {
     match available {
         0 => AppError::invalid("Sorry, this item is sold out."),
         n => AppError::invalid(format!("Only {n} left.")),
@@ -23,7 +23,7 @@ fn only_left(available: i32) -> AppError {
 }
 
 /// Stock of a variant a shopper may buy (published product), or NotFound.
-async fn buyable_stock(pool: &PgPool, variant_id: i64) -> Result<i32, AppError> {
+pub async fn buyable_stock(pool: &PgPool, variant_id: i64) -> Result<i32, AppError> {
     sqlx::query_scalar(
         "SELECT v.stock FROM product_variants v JOIN products p ON p.id = v.product_id
          WHERE v.id = $1 AND p.is_published",

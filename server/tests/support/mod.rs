@@ -14,6 +14,9 @@ use stoa_server::seed::seed_demo_catalog;
 use stoa_server::serve::app_state;
 use tower::ServiceExt;
 
+/// The public URL the test app is configured with; browsers send it as `Origin`.
+pub const STORE_ORIGIN: &str = "https://shop.example";
+
 pub struct TestApp {
     pub router: Router,
     pub db: TestDatabase,
@@ -91,6 +94,7 @@ impl TestApp {
             Request::post(uri)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header(header::ACCEPT, "application/json")
+                .header(header::ORIGIN, STORE_ORIGIN)
                 .body(Body::from(form.to_owned()))
                 .unwrap(),
         )
@@ -115,7 +119,8 @@ impl Shopper {
     pub async fn post(&mut self, app: &TestApp, path: &str, form: &str) -> Reply {
         let mut request = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, STORE_ORIGIN);
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie.clone());
         }
