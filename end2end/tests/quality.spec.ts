@@ -63,3 +63,19 @@ test("keyboard users see where focus is", async ({ page }) => {
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
   expect(outline).not.toBe("none");
 });
+
+test("the Content-Security-Policy blocks nothing the store itself needs", async ({ page, request }) => {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(error.message));
+  for (const path of ["/", "/category/clothing", "/search?q=shirt", await productPath(request), "/cart"]) {
+    await page.goto(path);
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
+    const header = (await page.request.get(path)).headers()["content-security-policy"];
+    expect(header, `CSP on ${path}`).toContain("'nonce-");
+  }
+  // Chromium reports every Content-Security-Policy violation as a console error.
+  expect(problems, "console errors").toEqual([]);
+});
