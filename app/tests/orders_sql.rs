@@ -2,7 +2,9 @@
 //! or duplicated, and a failure half-way leaves nothing behind.
 
 use app::cart::model::Quantity;
-use app::cart::repo::{add_to_cart, cart_contents, create_cart, set_quantity};
+use app::cart::repo::{
+    add_to_cart, cart_contents, create_cart, delete_abandoned_carts, set_quantity,
+};
 use app::checkout::model::ShippingAddress;
 use app::checkout::payment::Authorization;
 use app::db::connect;
@@ -478,5 +480,40 @@ async fn totals_include_shipping_and_the_category_tax_rate() {
         place_order(&db.pool, &express).await,
         Err(AppError::InvalidInput(_))
     ));
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn abandoned_carts_are_deleted_and_orders_keep_everything() {
+    let db = TestDatabase::new().await;
+    let variant = store_with(&db, &[(2500, 10)]).await[0];
+    let ordered = cart_holding(&db.pool, &[(variant, 1)]).await;
+    let placed = place_order(&db.pool, &request_for(ordered)).await.unwrap();
+    let abandoned = cart_holding(&db.pool, &[(variant, 2)]).await;
+    let fresh = cart_holding(&db.pool, &[(variant, 1)]).await;
+    sqlx::query("UPDATE carts SET updated_at = now() - interval '31 days' WHERE id = ANY($1)")
+        .bind(vec![ordered, abandoned])
+        .execute(&db.pool)
+        .await
+        .unwrap();
+
+    assert_eq!(delete_abandoned_carts(&db.pool, 30).await.unwrap(), 2);
+    assert!(cart_contents(&db.pool, abandoned).await.unwrap().is_empty());
+    assert_eq!(
+        cart_contents(&db.pool, fresh).await.unwrap().len(),
+        1,
+        "recent carts stay"
+    );
+    let lines: i64 = sqlx::query_scalar("SELECT count(*) FROM order_lines WHERE order_id = $1")
+        .bind(placed.id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(lines, 1, "the order is untouched");
+    assert_eq!(
+        stock_of(&db.pool, variant).await,
+        9,
+        "deleting a cart gives back nothing it never took"
+    );
     db.drop_database().await;
 }

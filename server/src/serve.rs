@@ -64,6 +64,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
         None => None,
     };
     crate::mail::spawn_outbox_worker(pool.clone(), mailer);
+    spawn_abandoned_cart_cleanup(pool.clone());
     let router = build_router(app_state(&config, pool));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(
@@ -104,4 +105,24 @@ async fn shutdown_signal() {
         () = interrupt => tracing::info!("SIGINT received, shutting down"),
         () = terminate => tracing::info!("SIGTERM received, shutting down"),
     }
+}
+
+/// Once an hour, deletes carts nobody touched for as long as a session lives.
+fn spawn_abandoned_cart_cleanup(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            ticker.tick().await;
+            match app::cart::repo::delete_abandoned_carts(
+                &pool,
+                crate::router::SESSION_IDLE_DAYS as i32,
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "deleted abandoned carts"),
+                Err(error) => tracing::warn!(?error, "deleting abandoned carts failed"),
+            }
+        }
+    });
 }

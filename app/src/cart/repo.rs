@@ -161,3 +161,14 @@ pub async fn cart_contents(pool: &PgPool, cart_id: Uuid) -> Result<Vec<CartLineV
         })
         .collect()
 }
+
+/// Deletes carts untouched for `idle_days` (their lines go with them); orders keep their
+/// own snapshot and are not affected. Returns how many carts went.
+pub async fn delete_abandoned_carts(pool: &PgPool, idle_days: i32) -> Result<u64, AppError> {
+    let deleted =
+        sqlx::query("DELETE FROM carts WHERE updated_at < now() - make_interval(days => $1)")
+            .bind(idle_days)
+            .execute(pool)
+            .await?;
+    Ok(deleted.rows_affected())
+}
