@@ -1,6 +1,7 @@
 //! Stoa's application: the storefront pages, their server functions and (with the `ssr`
 //! feature) the domain code and SQL behind them.
 
+pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
