@@ -13,6 +13,9 @@ pub enum AppError {
     /// The request itself is wrong; the message says how to fix it.
     #[error("{0}")]
     InvalidInput(String),
+    /// Too many failed attempts in a short time; the message says when to try again.
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// Something failed on our side; details are in the server log only.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -35,6 +38,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => 404,
             AppError::InvalidInput(_) => 400,
+            AppError::TooManyAttempts(_) => 429,
             AppError::Internal => 500,
             AppError::Unreachable => 502,
         }

@@ -68,3 +68,14 @@ pub async fn placed_order(session: &Session, number: &str) -> Result<bool, AppEr
         .unwrap_or_default();
     Ok(numbers.iter().any(|n| n == number))
 }
+
+/// The client's address as the server saw the connection ("unknown" when not available,
+/// as in tests that call the router directly). Behind a reverse proxy this is the proxy's
+/// address until forwarded-for handling is configured.
+pub async fn client_address() -> String {
+    use axum::extract::ConnectInfo;
+    match leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await {
+        Ok(ConnectInfo(address)) => address.ip().to_string(),
+        Err(_) => "unknown".to_owned(),
+    }
+}

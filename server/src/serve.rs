@@ -73,9 +73,12 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
         environment = config.environment.as_str(),
         "Stoa is serving"
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped; in-flight requests finished");
     Ok(())
 }
@@ -107,7 +110,8 @@ async fn shutdown_signal() {
     }
 }
 
-/// Once an hour, deletes carts nobody touched for as long as a session lives.
+/// Once an hour, deletes carts nobody touched for as long as a session lives, and failed
+/// attempts older than a day.
 fn spawn_abandoned_cart_cleanup(pool: PgPool) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -122,6 +126,9 @@ fn spawn_abandoned_cart_cleanup(pool: PgPool) {
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "deleted abandoned carts"),
                 Err(error) => tracing::warn!(?error, "deleting abandoned carts failed"),
+            }
+            if let Err(error) = app::accounts::throttle::forget_old_attempts(&pool).await {
+                tracing::warn!(?error, "forgetting old failed attempts failed");
             }
         }
     });

@@ -367,3 +367,50 @@ async fn carts_holding_two_variants_in_opposite_orders_never_see_a_deadlock() {
     let app = std::sync::Arc::into_inner(app).expect("all requests finished");
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn guessing_the_email_of_an_order_is_stopped_after_ten_tries() {
+    let app = spawn_app_with(None, None).await;
+    let variant = app.variant_with_stock(5).await;
+    let mut buyer = Shopper::default();
+    let key = buyer.fill_cart_and_open_checkout(&app, variant, 1).await;
+    let number = buyer
+        .post(
+            &app,
+            "/api/checkout/place-order",
+            &checkout_form(&key, APPROVED),
+        )
+        .await
+        .body;
+    let number = number.trim_matches('"').to_owned();
+
+    let mut guesser = Shopper::default();
+    for attempt in 0..10 {
+        let reply = guesser
+            .post(
+                &app,
+                "/api/orders/lookup",
+                &format!("number={number}&email=guess{attempt}%40example.com"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+        assert!(reply
+            .body
+            .contains("No order matches that number and email"));
+    }
+    let right_email = guesser
+        .post(
+            &app,
+            "/api/orders/lookup",
+            &format!("number={number}&email=shopper%40example.com"),
+        )
+        .await;
+    assert_eq!(
+        right_email.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        right_email.body
+    );
+    assert!(right_email.body.contains("Too many attempts"));
+    app.db.drop_database().await;
+}

@@ -65,6 +65,20 @@ pub async fn get_order_receipt(number: String) -> Result<OrderReceipt, AppError>
     .await
 }
 
+/// Failed look-ups allowed per order number, and per client address, in 15 minutes.
+#[cfg(feature = "ssr")]
+const LOOKUPS_PER_ORDER: crate::accounts::throttle::Limit = crate::accounts::throttle::Limit {
+    scope: "order_lookup_number",
+    max_failures: 10,
+    window: std::time::Duration::from_secs(15 * 60),
+};
+#[cfg(feature = "ssr")]
+const LOOKUPS_PER_CLIENT: crate::accounts::throttle::Limit = crate::accounts::throttle::Limit {
+    scope: "order_lookup_client",
+    max_failures: 10,
+    window: std::time::Duration::from_secs(15 * 60),
+};
+
 /// Any order, for whoever knows both its number and its email: lets this browser open it
 /// and sends it to the order's page.
 #[server(endpoint = "orders/lookup")]
@@ -82,9 +96,19 @@ pub async fn look_up_order(number: String, email: String) -> Result<String, AppE
             ));
         }
         let state = crate::state::server_state()?;
-        let receipt = crate::orders::receipt::order_receipt(&state.pool, &number, Some(&email))
-            .await?
-            .ok_or_else(missing)?;
+        use crate::accounts::throttle;
+        let number_key = number.trim().to_uppercase();
+        let client_key = crate::session::client_address().await;
+        throttle::check(&state.pool, LOOKUPS_PER_ORDER, &number_key).await?;
+        throttle::check(&state.pool, LOOKUPS_PER_CLIENT, &client_key).await?;
+        let Some(receipt) =
+            crate::orders::receipt::order_receipt(&state.pool, &number, Some(&email)).await?
+        else {
+            throttle::record_failure(&state.pool, LOOKUPS_PER_ORDER, &number_key).await?;
+            throttle::record_failure(&state.pool, LOOKUPS_PER_CLIENT, &client_key).await?;
+            return Err(missing());
+        };
+        throttle::clear(&state.pool, LOOKUPS_PER_ORDER, &number_key).await?;
         let session = crate::session::current_session().await?;
         crate::session::remember_order(&session, &receipt.number).await?;
         leptos_axum::redirect(&format!("/order/{}", receipt.number));
