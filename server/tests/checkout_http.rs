@@ -134,13 +134,7 @@ async fn sixty_four_shoppers_racing_for_twenty_units_buy_exactly_twenty() {
         }
     }
     assert_eq!((placed, refused), (20, 44));
-    assert_eq!(
-        app.count(&format!(
-            "SELECT stock::bigint FROM product_variants WHERE id = {variant}"
-        ))
-        .await,
-        0
-    );
+    assert_eq!(app.stock_of(variant).await, 0);
     assert_eq!(
         app.count("SELECT count(*) FROM orders WHERE status = 'paid'")
             .await,
@@ -180,13 +174,7 @@ async fn a_double_submit_or_a_retry_places_one_order() {
         "{numbers:?}"
     );
     assert_eq!(app.count("SELECT count(*) FROM orders").await, 1);
-    assert_eq!(
-        app.count(&format!(
-            "SELECT stock::bigint FROM product_variants WHERE id = {variant}"
-        ))
-        .await,
-        8
-    );
+    assert_eq!(app.stock_of(variant).await, 8);
     let app = std::sync::Arc::into_inner(app).expect("all requests finished");
     app.db.drop_database().await;
 }
@@ -212,13 +200,7 @@ async fn a_declined_card_keeps_the_cart_and_places_nothing() {
         1,
         "the cart is kept"
     );
-    assert_eq!(
-        app.count(&format!(
-            "SELECT stock::bigint FROM product_variants WHERE id = {variant}"
-        ))
-        .await,
-        5
-    );
+    assert_eq!(app.stock_of(variant).await, 5);
 
     let approved = shopper
         .post(
@@ -356,13 +338,7 @@ async fn carts_holding_two_variants_in_opposite_orders_never_see_a_deadlock() {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
     for variant in [a, b] {
-        assert_eq!(
-            app.count(&format!(
-                "SELECT stock::bigint FROM product_variants WHERE id = {variant}"
-            ))
-            .await,
-            76
-        );
+        assert_eq!(app.stock_of(variant).await, 76);
     }
     let app = std::sync::Arc::into_inner(app).expect("all requests finished");
     app.db.drop_database().await;

@@ -203,6 +203,10 @@ impl TestApp {
         variant_ids(&self.db.pool, id).await[0]
     }
 
+    pub async fn stock_of(&self, variant: i64) -> i64 {
+        i64::from(app::testing::fixtures::stock_of(&self.db.pool, variant).await)
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.db.pool)
