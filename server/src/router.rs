@@ -52,6 +52,16 @@ impl AppState {
 /// How long a shopper's session (and so their cart) lasts without a visit.
 pub const SESSION_IDLE_DAYS: i64 = 30;
 
+/// Outside development the cookie carries the `__Host-` prefix: browsers then accept it
+/// only with Secure, Path=/ and no Domain, so no other host or path can set or shadow it.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-stoa_session"
+    } else {
+        "stoa_session"
+    }
+}
+
 /// Sessions kept in PostgreSQL (table `sessions`), so carts survive restarts and are shared
 /// by several server processes.
 pub fn session_store(pool: sqlx::PgPool) -> PostgresStore {
@@ -109,7 +119,8 @@ pub fn build_router(state: AppState) -> Router {
     let fallback_state = state.server.clone();
     let fallback_context = move || provide_context(fallback_state.clone());
     let sessions = SessionManagerLayer::new(session_store(state.server.pool.clone()))
-        .with_name("stoa_session")
+        .with_name(session_cookie_name(state.secure_cookies))
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.secure_cookies)

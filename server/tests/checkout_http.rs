@@ -3,7 +3,7 @@
 mod support;
 
 use axum::http::{header, StatusCode};
-use support::{checkout_form, spawn_app_with, Shopper};
+use support::{checkout_form, spawn_app_in, spawn_app_with, Shopper};
 
 const APPROVED: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000 0000 0000 0002";
@@ -388,5 +388,39 @@ async fn guessing_the_email_of_an_order_is_stopped_after_ten_tries() {
         right_email.body
     );
     assert!(right_email.body.contains("Too many attempts"));
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn outside_development_the_session_cookie_is_secure_and_host_only() {
+    let app = spawn_app_in(None, None, "production").await;
+    let variant = app.variant_with_stock(5).await;
+    let mut shopper = Shopper::default();
+    let added = shopper
+        .post(
+            &app,
+            "/api/cart/add",
+            &format!("variant_id={variant}&quantity=1"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let cookie = added
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("__Host-stoa_session="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
+    let view = shopper.post(&app, "/api/cart/view", "").await;
+    assert!(
+        view.body.contains("\"item_count\":1"),
+        "the prefixed cookie keeps the cart: {}",
+        view.body
+    );
     app.db.drop_database().await;
 }

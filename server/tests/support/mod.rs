@@ -26,6 +26,15 @@ pub async fn spawn_app_with(
     seed_products: Option<u32>,
     site_root: Option<&std::path::Path>,
 ) -> TestApp {
+    spawn_app_in(seed_products, site_root, "development").await
+}
+
+/// The app as configured for `environment` (development, staging or production).
+pub async fn spawn_app_in(
+    seed_products: Option<u32>,
+    site_root: Option<&std::path::Path>,
+    environment: &str,
+) -> TestApp {
     let db = TestDatabase::new().await;
     if let Some(count) = seed_products {
         seed_demo_catalog(&db.pool, count).await.expect("seed");
@@ -40,6 +49,7 @@ pub async fn spawn_app_with(
             "STOA_PUBLIC_URL".to_owned(),
             "https://shop.example".to_owned(),
         ),
+        ("STOA_ENV".to_owned(), environment.to_owned()),
     ]);
     if let Some(root) = site_root {
         env.insert(
