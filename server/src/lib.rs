@@ -6,6 +6,7 @@ pub mod database;
 pub mod health;
 pub mod mail;
 pub mod media;
+pub mod metrics;
 pub mod router;
 pub mod security;
 pub mod seed;

@@ -1,7 +1,7 @@
 //! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
 
 use crate::security::{self, AllowedOrigin};
-use crate::{health, media};
+use crate::{health, media, metrics};
 use app::state::ServerState;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -89,6 +89,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 }
 
 pub fn build_router(state: AppState) -> Router {
+    metrics::prometheus();
     let options = state.leptos_options.clone();
     let routes = route_list();
 
@@ -131,12 +132,15 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics_endpoint))
         .route("/media/placeholder/{file}", get(media::placeholder_svg))
         .nest_service("/pkg", assets)
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
         })
+        // Counts every matched route (pages, server functions, assets) with its pattern.
+        .route_layer(middleware::from_fn(metrics::track_requests))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

@@ -37,6 +37,44 @@ pub async fn submit_checkout(
     form: &CheckoutForm,
     public_url: &str,
 ) -> Result<PlacedOrder, AppError> {
+    let mut stage = Stage::Form;
+    let result = place_from_form(pool, cart_id, form, public_url, &mut stage).await;
+    match &result {
+        Ok(order) if order.placement == Placement::New => {
+            metrics::counter!("stoa_orders_placed_total").increment(1);
+        }
+        Ok(_) => {}
+        Err(error) => {
+            let reason = match (stage, error) {
+                (_, AppError::Internal) => "internal",
+                (Stage::Form, _) => "invalid_form",
+                (Stage::Cart, _) => "cart_or_shipping",
+                (Stage::Payment, AppError::Unreachable) => "payment_unavailable",
+                (Stage::Payment, _) => "payment_declined",
+                (Stage::Order, _) => "order_refused",
+            };
+            metrics::counter!("stoa_checkout_failures_total", "reason" => reason).increment(1);
+        }
+    }
+    result
+}
+
+/// How far a checkout got, to name the reason when it fails.
+#[derive(Clone, Copy)]
+enum Stage {
+    Form,
+    Cart,
+    Payment,
+    Order,
+}
+
+async fn place_from_form(
+    pool: &PgPool,
+    cart_id: Uuid,
+    form: &CheckoutForm,
+    public_url: &str,
+    stage: &mut Stage,
+) -> Result<PlacedOrder, AppError> {
     let key = Uuid::parse_str(form.idempotency_key.trim()).map_err(|_| {
         AppError::invalid("This checkout form is out of date. Reload the page and try again.")
     })?;
@@ -78,6 +116,7 @@ pub async fn submit_checkout(
         return Err(AppError::InvalidInput(problems.join(" ")));
     };
 
+    *stage = Stage::Cart;
     let (lines, quotes, currency) = checkout_quotes(pool, cart_id).await?;
     if lines.is_empty() {
         return Err(AppError::invalid("Your cart is empty."));
@@ -88,10 +127,17 @@ pub async fn submit_checkout(
         .ok_or_else(|| AppError::invalid("Choose one of the shipping methods offered."))?;
     let amount = Money::new(quote.totals.total_minor, currency);
 
+    *stage = Stage::Payment;
+
     let authorization = provider
         .authorize(&amount, &details)
         .await
-        .map_err(payment_error)?;
+        .map_err(|error| {
+            if matches!(error, PaymentError::Declined(_)) {
+                metrics::counter!("stoa_payment_declines_total").increment(1);
+            }
+            payment_error(error)
+        })?;
     let request = OrderRequest {
         cart_id,
         idempotency_key: key,
@@ -102,6 +148,7 @@ pub async fn submit_checkout(
         expected_total_minor: Some(quote.totals.total_minor),
         public_url: public_url.to_owned(),
     };
+    *stage = Stage::Order;
     let placed = match place_order(pool, &request).await {
         Ok(placed) => placed,
         Err(error) => {

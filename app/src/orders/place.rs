@@ -179,6 +179,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         .fetch_optional(&mut *tx)
         .await?;
         let Some(unit_price_minor) = taken else {
+            metrics::counter!("stoa_stock_outs_total").increment(1);
             let available: i32 =
                 sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
                     .bind(line.variant_id)
