@@ -38,7 +38,17 @@ pub async fn submit_checkout(
     public_url: &str,
 ) -> Result<PlacedOrder, AppError> {
     let mut stage = Stage::Form;
-    let result = place_from_form(pool, cart_id, form, public_url, &mut stage).await;
+    let mut result = place_from_form(pool, cart_id, form, public_url, &mut stage).await;
+    if result.is_err() {
+        // A twin of this request (a double click) may have placed the order meanwhile and
+        // emptied the cart under us: then that order is the answer, not our error.
+        if let Ok(key) = Uuid::parse_str(form.idempotency_key.trim()) {
+            if let Ok(Some(order)) = order_for_key(&mut *pool.acquire().await?, key, cart_id).await
+            {
+                result = Ok(order);
+            }
+        }
+    }
     match &result {
         Ok(order) if order.placement == Placement::New => {
             metrics::counter!("stoa_orders_placed_total").increment(1);
