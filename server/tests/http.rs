@@ -377,3 +377,26 @@ async fn pages_and_server_functions_carry_security_headers() {
     }
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn the_checkout_with_an_empty_cart_is_a_normal_page() {
+    let app = spawn_app_with(None, None).await;
+    let reply = app.get("/checkout").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("Your cart is empty."));
+    assert!(
+        !reply.body.contains("name=\"form[idempotency_key]\""),
+        "no form to submit"
+    );
+    // Placing an order still refuses an empty cart.
+    let key = "0b7c4e8e-2f0a-4a57-9d6b-4bb6c1a1d3f0";
+    let placed = app
+        .post_form(
+            "/api/checkout/place-order",
+            &support::checkout_form(key, ""),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::BAD_REQUEST, "{}", placed.body);
+    assert!(placed.body.contains("Your cart is empty"));
+    app.db.drop_database().await;
+}

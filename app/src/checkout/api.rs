@@ -9,14 +9,15 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
     crate::state::respond(async {
         let state = crate::state::server_state()?;
         let session = crate::session::current_session().await?;
-        let Some(cart) = crate::session::cart_id(&session).await? else {
-            return Err(AppError::invalid("Your cart is empty."));
+        // An empty cart is a normal page ("your cart is empty"), not an error.
+        let (lines, quotes, currency) = match crate::session::cart_id(&session).await? {
+            Some(cart) => crate::checkout::quote::checkout_quotes(&state.pool, cart).await?,
+            None => (
+                Vec::new(),
+                Vec::new(),
+                crate::catalog::query::store_currency(),
+            ),
         };
-        let (lines, quotes, currency) =
-            crate::checkout::quote::checkout_quotes(&state.pool, cart).await?;
-        if lines.is_empty() {
-            return Err(AppError::invalid("Your cart is empty."));
-        }
         Ok(CheckoutPage {
             idempotency_key: uuid::Uuid::new_v4().to_string(),
             currency: currency.as_str().to_owned(),

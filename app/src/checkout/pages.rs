@@ -6,7 +6,6 @@ use crate::checkout::countries::COUNTRIES;
 use crate::checkout::model::{CheckoutPage as CheckoutData, OrderReceipt};
 use crate::checkout::pricing::Totals;
 use crate::components::notices::ErrorPanel;
-use crate::error::AppError;
 use crate::money::{CurrencyCode, Money};
 use crate::site::{site_info, PageMeta};
 use leptos::prelude::*;
@@ -45,14 +44,14 @@ pub fn CheckoutPage() -> impl IntoView {
             let site = site_info().await;
             let meta = view! { <PageMeta site title="Checkout" description="Enter your address and pay." canonical_path="/checkout" /> };
             match checkout.await {
-                Ok(data) => view! { {meta} <CheckoutForm data place /> }.into_any(),
-                Err(AppError::InvalidInput(message)) => view! {
+                Ok(data) if data.lines.is_empty() => view! {
                     {meta}
                     <h1>"Checkout"</h1>
-                    <p class="empty">{message}</p>
+                    <p class="empty">"Your cart is empty."</p>
                     <p><a class="button" href="/">"Continue shopping"</a></p>
                 }
                 .into_any(),
+                Ok(data) => view! { {meta} <CheckoutForm data place /> }.into_any(),
                 Err(error) => view! { <ErrorPanel error /> }.into_any(),
             }
         })
