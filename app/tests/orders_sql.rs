@@ -65,6 +65,25 @@ async fn wide_pool(db: &TestDatabase) -> PgPool {
     connect(db.options.clone(), 24).await.unwrap()
 }
 
+/// Places every request at the same moment; the results come back in the same order.
+async fn place_all_at_once(
+    pool: &PgPool,
+    requests: Vec<OrderRequest>,
+) -> Vec<Result<PlacedOrder, AppError>> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let pool = pool.clone();
+            tokio::spawn(async move { place_order(&pool, &request).await })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        results.push(task.await.expect("the placing task finished"));
+    }
+    results
+}
+
 async fn cart_holding(pool: &PgPool, lines: &[(i64, i64)]) -> Uuid {
     let cart = create_cart(pool).await.unwrap();
     for (variant, quantity) in lines {
@@ -88,16 +107,10 @@ async fn checkout_never_sells_more_than_stock() {
     for _ in 0..64 {
         carts.push(cart_holding(&pool, &[(variant, 1)]).await);
     }
-    let attempts: Vec<_> = carts
-        .into_iter()
-        .map(|cart| {
-            let pool = pool.clone();
-            tokio::spawn(async move { place_order(&pool, &request_for(cart)).await })
-        })
-        .collect();
+    let results = place_all_at_once(&pool, carts.into_iter().map(request_for).collect()).await;
     let (mut placed, mut sold_out) = (0, 0);
-    for attempt in attempts {
-        match attempt.await.unwrap() {
+    for result in results {
+        match result {
             Ok(_) => placed += 1,
             Err(AppError::InvalidInput(message)) if message.contains("sold out") => sold_out += 1,
             Err(other) => panic!("unexpected error: {other:?}"),
@@ -133,15 +146,8 @@ async fn carts_holding_the_same_variants_in_opposite_orders_never_deadlock() {
         };
         carts.push(cart_holding(&pool, &lines).await);
     }
-    let attempts: Vec<_> = carts
-        .into_iter()
-        .map(|cart| {
-            let pool = pool.clone();
-            tokio::spawn(async move { place_order(&pool, &request_for(cart)).await })
-        })
-        .collect();
-    for attempt in attempts {
-        let result = attempt.await.unwrap();
+    let results = place_all_at_once(&pool, carts.into_iter().map(request_for).collect()).await;
+    for result in results {
         assert!(
             result.is_ok(),
             "every order fits the stock and none may fail: {result:?}"
@@ -175,16 +181,11 @@ async fn the_same_place_order_request_twice_gives_one_order() {
     // At the same time: a double click.
     let cart = cart_holding(&pool, &[(variant, 3)]).await;
     let request = request_for(cart);
-    let attempts: Vec<_> = (0..8)
-        .map(|_| {
-            let (pool, request) = (pool.clone(), request.clone());
-            tokio::spawn(async move { place_order(&pool, &request).await })
-        })
+    let results: Vec<PlacedOrder> = place_all_at_once(&pool, vec![request.clone(); 8])
+        .await
+        .into_iter()
+        .map(Result::unwrap)
         .collect();
-    let mut results: Vec<PlacedOrder> = Vec::new();
-    for attempt in attempts {
-        results.push(attempt.await.unwrap().unwrap());
-    }
     assert!(
         results.iter().all(|r| r.id == results[0].id),
         "all attempts see one order"

@@ -49,6 +49,8 @@ pub struct CartLineView {
     pub line_total: Money,
     /// Units in stock now; a line asking for more cannot be checked out.
     pub available: i32,
+    /// The product's category, which decides its tax rate.
+    pub category_id: i64,
 }
 
 #[cfg(test)]

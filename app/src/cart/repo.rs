@@ -128,13 +128,14 @@ struct LineRow {
     currency: String,
     quantity: i32,
     stock: i32,
+    category_id: i64,
 }
 
 /// The cart's lines with today's catalog prices, oldest first.
 pub async fn cart_contents(pool: &PgPool, cart_id: Uuid) -> Result<Vec<CartLineView>, AppError> {
     let rows = sqlx::query_as::<_, LineRow>(
         "SELECT l.variant_id, v.sku, p.slug AS product_slug, p.name AS product_name, v.option_values,
-                v.price_minor, p.currency, l.quantity, v.stock
+                v.price_minor, p.currency, l.quantity, v.stock, p.category_id
          FROM cart_lines l
          JOIN product_variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
@@ -157,6 +158,7 @@ pub async fn cart_contents(pool: &PgPool, cart_id: Uuid) -> Result<Vec<CartLineV
                 quantity: row.quantity,
                 line_total: Money::new(row.price_minor * i64::from(row.quantity), currency),
                 available: row.stock,
+                category_id: row.category_id,
             })
         })
         .collect()

@@ -192,7 +192,8 @@ pub fn encode_query(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
-fn percent_encode(value: &str) -> String {
+/// Encodes a value for an `application/x-www-form-urlencoded` query or body.
+pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

@@ -106,24 +106,12 @@ pub async fn checkout_quotes(
     let mut connection = pool.acquire().await?;
     let settings = store_settings(&mut connection).await?;
     let tax_rates = TaxRates::load(&mut connection, settings.default_tax_rate_bp).await?;
-    let categories: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
-        "SELECT l.variant_id, p.category_id FROM cart_lines l
-         JOIN product_variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
-         WHERE l.cart_id = $1",
-    )
-    .bind(cart_id)
-    .fetch_all(&mut *connection)
-    .await?
-    .into_iter()
-    .collect();
     let to_price: Vec<LineToPrice> = lines
         .iter()
         .map(|line| LineToPrice {
             unit_price_minor: line.unit_price.minor_units,
             quantity: line.quantity,
-            tax_rate_bp: categories
-                .get(&line.variant_id)
-                .map_or(settings.default_tax_rate_bp, |c| tax_rates.rate_for(*c)),
+            tax_rate_bp: tax_rates.rate_for(line.category_id),
         })
         .collect();
     let quotes = shipping_methods(&mut connection)

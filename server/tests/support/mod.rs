@@ -2,6 +2,7 @@
 //! that keeps its session cookie between requests.
 #![allow(dead_code)]
 
+use app::catalog::query::percent_encode;
 use app::testing::TestDatabase;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -151,19 +152,6 @@ impl Shopper {
     }
 }
 
-/// Percent-encodes a form value.
-pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// A complete checkout form for `key`, paying with `card` (or manually when empty).
 pub fn checkout_form(key: &str, card: &str) -> String {
     let mut fields = vec![
@@ -189,7 +177,7 @@ pub fn checkout_form(key: &str, card: &str) -> String {
     }
     fields
         .iter()
-        .map(|(k, v)| format!("form[{k}]={}", encode(v)))
+        .map(|(k, v)| format!("form[{k}]={}", percent_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -246,4 +234,37 @@ impl Shopper {
         let page: serde_json::Value = serde_json::from_str(&page.body).unwrap();
         page["idempotency_key"].as_str().unwrap().to_owned()
     }
+}
+
+impl Shopper {
+    pub async fn add_to_cart(&mut self, app: &TestApp, variant: i64, quantity: u32) -> Reply {
+        self.post(
+            app,
+            "/api/cart/add",
+            &format!("variant_id={variant}&quantity={quantity}"),
+        )
+        .await
+    }
+}
+
+/// Each shopper submits its checkout form (`(shopper, form)`) at the same moment; the
+/// replies come back in the same order.
+pub async fn submit_all_at_once(
+    app: &std::sync::Arc<TestApp>,
+    submissions: Vec<(Shopper, String)>,
+) -> Vec<Reply> {
+    let tasks: Vec<_> = submissions
+        .into_iter()
+        .map(|(mut shopper, form)| {
+            let app = app.clone();
+            tokio::spawn(
+                async move { shopper.post(&app, "/api/checkout/place-order", &form).await },
+            )
+        })
+        .collect();
+    let mut replies = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        replies.push(task.await.expect("the request task finished"));
+    }
+    replies
 }
