@@ -58,6 +58,31 @@ impl fmt::Display for EmailAddress {
     }
 }
 
+/// Writes an email to the outbox, inside the caller's transaction; the mail worker sends
+/// it once that transaction commits. `kind` is one of the kinds the outbox table allows.
+#[cfg(feature = "ssr")]
+pub async fn queue_email(
+    connection: &mut sqlx::PgConnection,
+    kind: &str,
+    order_id: Option<i64>,
+    recipient: &str,
+    subject: &str,
+    body_text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox_emails (order_id, kind, recipient, subject, body_text)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(order_id)
+    .bind(kind)
+    .bind(recipient)
+    .bind(subject)
+    .bind(body_text)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,12 @@ pub enum AppError {
     /// The request itself is wrong; the message says how to fix it.
     #[error("{0}")]
     InvalidInput(String),
+    /// The caller is not logged in and must be to do this.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is logged in but their role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// Too many failed attempts in a short time; the message says when to try again.
     #[error("{0}")]
     TooManyAttempts(String),
@@ -33,11 +39,17 @@ impl AppError {
         Self::NotFound(message.into())
     }
 
+    pub fn log_in_first() -> Self {
+        Self::Unauthorized("Log in to continue.".to_owned())
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotFound(_) => 404,
             AppError::InvalidInput(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
             AppError::TooManyAttempts(_) => 429,
             AppError::Internal => 500,
             AppError::Unreachable => 502,

@@ -2,6 +2,7 @@
 //! feature) the domain code and SQL behind them.
 
 pub mod accounts;
+pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
@@ -22,6 +23,11 @@ pub mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use crate::accounts::pages::{
+    AccountPage, AddressBookPage, ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage,
+    VerifyPage,
+};
+use crate::admin::pages::AdminPage;
 use crate::cart::actions::CartActions;
 use crate::cart::page::CartPage;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, SearchPage};
@@ -95,6 +101,14 @@ fn ShopFrame() -> impl IntoView {
                 <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                 <Route path=path!("/order/:number") view=OrderPage ssr=SsrMode::Async />
                 <Route path=path!("/order-status") view=OrderStatusPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/account/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/account/register") view=RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/account/verify") view=VerifyPage ssr=SsrMode::Async />
+                <Route path=path!("/account/forgot") view=ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/account/reset") view=ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/account/addresses") view=AddressBookPage ssr=SsrMode::Async />
+                <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <SiteFooter />

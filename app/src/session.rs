@@ -40,8 +40,23 @@ pub async fn ensure_cart(session: &Session, pool: &PgPool) -> Result<Uuid, AppEr
         }
     }
     let id = crate::cart::repo::create_cart(pool).await?;
+    if let Some(account_id) = crate::accounts::auth::logged_in_account_id(session).await? {
+        crate::cart::repo::attach_to_account(pool, account_id, id).await?;
+    }
     session.insert(CART_KEY, id).await.map_err(session_error)?;
     Ok(id)
+}
+
+/// Points the session at a cart (the account's, at login), or at none.
+pub async fn set_cart(session: &Session, cart: Option<Uuid>) -> Result<(), AppError> {
+    match cart {
+        Some(id) => session.insert(CART_KEY, id).await.map_err(session_error),
+        None => session
+            .remove::<Uuid>(CART_KEY)
+            .await
+            .map(|_| ())
+            .map_err(session_error),
+    }
 }
 
 pub async fn remember_order(session: &Session, number: &str) -> Result<(), AppError> {

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod database;
+pub mod exports;
 pub mod health;
 pub mod mail;
 pub mod media;
@@ -11,3 +12,4 @@ pub mod router;
 pub mod security;
 pub mod seed;
 pub mod serve;
+pub mod staff;

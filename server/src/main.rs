@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use stoa_server::config::{Config, LogFormat};
-use stoa_server::{database, seed, serve};
+use stoa_server::{database, seed, serve, staff};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -41,6 +41,27 @@ enum Command {
         /// Do nothing, successfully, when the catalog already has products.
         #[arg(long)]
         if_empty: bool,
+    },
+    /// Create a staff account (the store's first owner, for instance).
+    ///
+    /// Without --password-stdin a strong password is generated and printed once.
+    ///
+    /// Examples: stoa create-staff --email owner@shop.example --role owner;
+    /// printf '%s\n' "$PASSWORD" | stoa create-staff --email ana@shop.example --role staff --password-stdin
+    CreateStaff {
+        /// The staff member's email address (their login).
+        #[arg(long)]
+        email: String,
+        /// owner (everything, staff accounts included), admin (also customers and settings)
+        /// or staff (catalog and orders).
+        #[arg(long)]
+        role: String,
+        /// The name shown in the staff area.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password (at least 12 characters) from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -95,6 +116,23 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 "migrations applied; schema at version {}",
                 app::db::latest_known_migration()
             );
+            Ok(())
+        }
+        Command::CreateStaff {
+            email,
+            role,
+            name,
+            password_stdin,
+        } => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            let password_from: Option<&mut dyn std::io::BufRead> =
+                password_stdin.then_some(&mut input as &mut dyn std::io::BufRead);
+            let created = staff::create_staff(&pool, &email, &name, &role, password_from).await?;
+            println!("created {role} account {email} (id {})", created.id);
+            if let Some(password) = created.generated_password {
+                println!("password (shown only now; change it after logging in): {password}");
+            }
             Ok(())
         }
         Command::Seed {

@@ -1,7 +1,7 @@
 //! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
 
 use crate::security::{self, AllowedOrigin};
-use crate::{health, media, metrics};
+use crate::{exports, health, media, metrics};
 use app::state::ServerState;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -134,6 +134,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics_endpoint))
         .route("/media/placeholder/{file}", get(media::placeholder_svg))
+        .route("/account/data.json", get(exports::own_data))
+        .route(
+            "/admin/customers/{id}/data.json",
+            get(exports::customer_data),
+        )
         .nest_service("/pkg", assets)
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();

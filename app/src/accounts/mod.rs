@@ -1,7 +1,23 @@
-//! Accounts of customers and staff. So far: the password rules, how passwords are stored,
-//! and limits on repeated failures; registration, login and roles build on these.
+//! Accounts of customers and staff: registration with email confirmation, login and
+//! logout, password rules, storage, change and reset, limits on repeated failures, staff
+//! roles, the address book, order history, and the customer's data rights (export and
+//! erasure).
 
+pub mod api;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod gdpr;
+#[cfg(feature = "ssr")]
+pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod tokens;

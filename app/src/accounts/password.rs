@@ -78,6 +78,60 @@ pub fn verify_password(stored: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A random password for a new staff account: 20 characters from an alphabet without
+/// look-alikes (about 114 bits).
+pub fn generate_password() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = OsRng;
+    (0..20)
+        .map(|_| {
+            // Rejection sampling keeps every character equally likely.
+            loop {
+                let byte = (rng.next_u32() & 0xff) as usize;
+                if byte < 256 - 256 % ALPHABET.len() {
+                    return ALPHABET[byte % ALPHABET.len()] as char;
+                }
+            }
+        })
+        .collect()
+}
+
+/// `hash_password` off the async threads: argon2 takes tens of milliseconds of CPU.
+pub async fn hash_password_off_thread(password: &str) -> Result<String, crate::error::AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "password hashing task failed");
+            crate::error::AppError::Internal
+        })?
+        .map_err(|error| {
+            tracing::error!(%error, "password hashing failed");
+            crate::error::AppError::Internal
+        })
+}
+
+/// A valid hash of a password nobody knows: checked against when an email is unknown, so
+/// a failed login takes as long whether or not the account exists.
+static DECOY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("decoy password that matches no account").unwrap_or_default());
+
+/// `verify_password` off the async threads; with no stored hash (unknown account) it
+/// checks the decoy hash and answers false, in the same time.
+pub async fn verify_password_off_thread(stored: Option<String>, password: &str) -> bool {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => verify_password(&stored, &password),
+        None => {
+            let _ = verify_password(&DECOY_HASH, &password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +148,15 @@ mod tests {
         assert!(!verify_password("not a hash", "anything"));
         let again = hash_password("correct horse battery staple").unwrap();
         assert_ne!(stored, again, "a new salt every time");
+    }
+
+    #[test]
+    fn generated_passwords_are_long_random_and_accepted_for_staff() {
+        let first = generate_password();
+        let second = generate_password();
+        assert_eq!(first.chars().count(), 20);
+        assert_ne!(first, second);
+        assert!(check_new_password(&first, AccountKind::Staff).is_ok());
     }
 
     #[test]

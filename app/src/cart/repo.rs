@@ -174,3 +174,76 @@ pub async fn delete_abandoned_carts(pool: &PgPool, idle_days: i32) -> Result<u64
             .await?;
     Ok(deleted.rows_affected())
 }
+
+/// Gives the account a cart at login: the guest's cart when the account has none, or the
+/// account's cart with the guest's lines merged into it (same variant: quantities add,
+/// capped by the stock and the line maximum, never below what the account's line held).
+/// One transaction; the guest cart is deleted once merged. Returns the cart to use.
+pub async fn merge_guest_cart(
+    pool: &PgPool,
+    account_id: i64,
+    guest_cart: Option<Uuid>,
+) -> Result<Option<Uuid>, AppError> {
+    let mut tx = pool.begin().await?;
+    let account_cart: Option<Uuid> =
+        sqlx::query_scalar("SELECT cart_id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let cart = match (account_cart, guest_cart) {
+        (Some(account_cart), Some(guest_cart)) if account_cart != guest_cart => {
+            // Both carts locked in id order, like every other multi-cart lock.
+            sqlx::query("SELECT id FROM carts WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                .bind([account_cart, guest_cart].as_slice())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(&format!(
+                "INSERT INTO cart_lines (cart_id, variant_id, quantity)
+                 SELECT $1, g.variant_id, g.quantity FROM cart_lines g WHERE g.cart_id = $2
+                 ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = GREATEST(
+                     cart_lines.quantity,
+                     LEAST(cart_lines.quantity + EXCLUDED.quantity, {MAX_QUANTITY},
+                           (SELECT stock FROM product_variants v WHERE v.id = EXCLUDED.variant_id)))"
+            ))
+            .bind(account_cart)
+            .bind(guest_cart)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM carts WHERE id = $1")
+                .bind(guest_cart)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE carts SET updated_at = now() WHERE id = $1")
+                .bind(account_cart)
+                .execute(&mut *tx)
+                .await?;
+            Some(account_cart)
+        }
+        (Some(account_cart), _) => Some(account_cart),
+        (None, Some(guest_cart)) => {
+            sqlx::query("UPDATE accounts SET cart_id = $2 WHERE id = $1")
+                .bind(account_id)
+                .bind(guest_cart)
+                .execute(&mut *tx)
+                .await?;
+            Some(guest_cart)
+        }
+        (None, None) => None,
+    };
+    tx.commit().await?;
+    Ok(cart)
+}
+
+/// Makes `cart_id` the account's cart (a logged-in shopper's first cart).
+pub async fn attach_to_account(
+    pool: &PgPool,
+    account_id: i64,
+    cart_id: Uuid,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE accounts SET cart_id = $2 WHERE id = $1")
+        .bind(account_id)
+        .bind(cart_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

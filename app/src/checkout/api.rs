@@ -18,11 +18,26 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
                 crate::catalog::query::store_currency(),
             ),
         };
+        let prefill = match crate::accounts::auth::current_account(&session, &state.pool).await? {
+            Some(account) => {
+                let address = crate::accounts::repo::addresses(&state.pool, account.id)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|saved| saved.address);
+                Some(crate::checkout::model::CheckoutPrefill {
+                    email: account.email,
+                    address,
+                })
+            }
+            None => None,
+        };
         Ok(CheckoutPage {
             idempotency_key: uuid::Uuid::new_v4().to_string(),
             currency: currency.as_str().to_owned(),
             lines,
             quotes,
+            prefill,
         })
     })
     .await
@@ -58,12 +73,33 @@ pub async fn get_order_receipt(number: String) -> Result<OrderReceipt, AppError>
         let missing = || AppError::not_found("We could not find that order in this browser. Look it up with its number and email.");
         let state = crate::state::server_state()?;
         let session = crate::session::current_session().await?;
-        if !crate::session::placed_order(&session, &number).await? {
+        if !crate::session::placed_order(&session, &number).await?
+            && !account_owns_order(&session, &state.pool, &number).await?
+        {
             return Err(missing());
         }
         crate::orders::receipt::order_receipt(&state.pool, &number, None).await?.ok_or_else(missing)
     })
     .await
+}
+
+/// Whether the session's account placed the order (its order history links here).
+#[cfg(feature = "ssr")]
+async fn account_owns_order(
+    session: &tower_sessions::Session,
+    pool: &sqlx::PgPool,
+    number: &str,
+) -> Result<bool, AppError> {
+    let Some(account) = crate::accounts::auth::current_account(session, pool).await? else {
+        return Ok(false);
+    };
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM orders WHERE number = $1 AND account_id = $2)",
+    )
+    .bind(number)
+    .bind(account.id)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Failed look-ups allowed per order number, and per client address, in 15 minutes.

@@ -52,9 +52,33 @@ fn required(value: &str, label: &str, max: usize, problems: &mut Vec<String>) ->
     value.to_owned()
 }
 
+/// An address as typed into a form (the address book's), parsed on the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressForm {
+    pub name: String,
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
 impl ShippingAddress {
-    /// Checks every field and reports every problem at once.
+    /// Checks the checkout form's address fields.
     pub fn parse(form: &CheckoutForm) -> Result<Self, Vec<String>> {
+        Self::parse_fields(&AddressForm {
+            name: form.name.clone(),
+            line1: form.line1.clone(),
+            line2: form.line2.clone(),
+            city: form.city.clone(),
+            postal_code: form.postal_code.clone(),
+            country: form.country.clone(),
+        })
+    }
+
+    /// Checks every field and reports every problem at once.
+    pub fn parse_fields(form: &AddressForm) -> Result<Self, Vec<String>> {
         let mut problems = Vec::new();
         let name = required(&form.name, "Full name", 100, &mut problems);
         let line1 = required(&form.line1, "Address", 200, &mut problems);
@@ -104,6 +128,14 @@ pub struct CheckoutPage {
     pub currency: String,
     pub lines: Vec<CartLineView>,
     pub quotes: Vec<ShippingQuote>,
+    /// For a logged-in customer: their email and default address, filled in.
+    pub prefill: Option<CheckoutPrefill>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutPrefill {
+    pub email: String,
+    pub address: Option<ShippingAddress>,
 }
 
 /// What the shopper sees after placing an order, and when looking it up again.

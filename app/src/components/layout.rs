@@ -46,6 +46,7 @@ pub fn SiteHeader() -> impl IntoView {
                     />
                     <button type="submit">"Search"</button>
                 </Form>
+                <a href="/account" class="account-link">"Account"</a>
                 <CartLink />
             </div>
             <nav aria-label="Departments" class="department-nav">

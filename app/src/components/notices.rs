@@ -21,6 +21,26 @@ pub fn Notices(notices: Vec<String>) -> impl IntoView {
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     match error {
         AppError::NotFound(_) => view! { <NotFound /> }.into_any(),
+        AppError::Unauthorized(message) => {
+            let location = leptos_router::hooks::use_location();
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let login = format!(
+                "/account/login?next={}",
+                crate::catalog::query::percent_encode(&here)
+            );
+            view! {
+                <section class="error-panel" role="alert">
+                    <h1>"Log in to continue"</h1>
+                    <p>{message}</p>
+                    <p><a class="button" href=login>"Log in"</a></p>
+                </section>
+            }
+            .into_any()
+        }
         other => view! {
             <section class="error-panel" role="alert">
                 <h1>"Sorry, that did not work"</h1>

@@ -68,15 +68,13 @@ pub async fn queue_confirmation(
     number: &str,
     body_text: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox_emails (order_id, kind, recipient, subject, body_text)
-         VALUES ($1, 'order_confirmation', $2, $3, $4)",
+    crate::email::queue_email(
+        connection,
+        "order_confirmation",
+        Some(order_id),
+        recipient,
+        &format!("Your order {number}"),
+        body_text,
     )
-    .bind(order_id)
-    .bind(recipient)
-    .bind(format!("Your order {number}"))
-    .bind(body_text)
-    .execute(connection)
-    .await?;
-    Ok(())
+    .await
 }

@@ -210,8 +210,9 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         "INSERT INTO orders (idempotency_key, cart_id, email, currency, subtotal_minor, shipping_minor,
                              tax_minor, total_minor, prices_include_tax, ship_name, ship_line1, ship_line2,
                              ship_city, ship_postal_code, ship_country, shipping_method, payment_provider,
-                             payment_reference, card_brand, card_last4)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                             payment_reference, card_brand, card_last4, account_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                 (SELECT id FROM accounts WHERE cart_id = $2))
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id, number",
     )

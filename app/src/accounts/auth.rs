@@ -1,0 +1,111 @@
+//! Who is calling: the account a session is logged in to, logging in and out, and the one
+//! helper every staff server function uses to check the caller's role.
+
+use crate::accounts::model::Role;
+use crate::accounts::repo::{self, AccountRecord};
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+const ACCOUNT_KEY: &str = "account";
+
+/// What the session stores: the account and the password epoch it logged in at.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+struct SessionLogin {
+    account_id: i64,
+    epoch: i32,
+}
+
+fn session_error(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "session store error");
+    AppError::Internal
+}
+
+/// The account this session is logged in to, if any (and still valid).
+pub async fn current_account(
+    session: &Session,
+    pool: &PgPool,
+) -> Result<Option<AccountRecord>, AppError> {
+    let Some(login) = session
+        .get::<SessionLogin>(ACCOUNT_KEY)
+        .await
+        .map_err(session_error)?
+    else {
+        return Ok(None);
+    };
+    repo::session_account(pool, login.account_id, login.epoch).await
+}
+
+/// The logged-in account, or 401 "Log in to continue".
+pub async fn require_account() -> Result<AccountRecord, AppError> {
+    let state = crate::state::server_state()?;
+    let session = crate::session::current_session().await?;
+    current_account(&session, &state.pool)
+        .await?
+        .ok_or_else(AppError::log_in_first)
+}
+
+/// The logged-in staff account whose role includes `required`: 401 for an anonymous
+/// caller, 403 for a customer or a lower role. Every staff server function starts here;
+/// what the pages hide is a convenience only.
+pub async fn require_role(required: Role) -> Result<AccountRecord, AppError> {
+    let state = crate::state::server_state()?;
+    let session = crate::session::current_session().await?;
+    check_role(current_account(&session, &state.pool).await?, required)
+}
+
+/// The rule behind `require_role`, for handlers outside server functions.
+pub fn check_role(
+    account: Option<AccountRecord>,
+    required: Role,
+) -> Result<AccountRecord, AppError> {
+    let account = account.ok_or_else(AppError::log_in_first)?;
+    match account.role {
+        Some(role) if role.includes(required) => Ok(account),
+        _ => Err(AppError::Forbidden(
+            "Your account is not allowed to do this.".to_owned(),
+        )),
+    }
+}
+
+/// Logs the session in: merges its guest cart into the account's, renews the session id
+/// (so an id planted before login is worthless after it) and remembers the account.
+pub async fn log_in(
+    session: &Session,
+    pool: &PgPool,
+    account: &AccountRecord,
+) -> Result<(), AppError> {
+    let guest_cart = crate::session::cart_id(session).await?;
+    let cart = crate::cart::repo::merge_guest_cart(pool, account.id, guest_cart).await?;
+    session.cycle_id().await.map_err(session_error)?;
+    remember_login(session, account).await?;
+    crate::session::set_cart(session, cart).await
+}
+
+/// Keeps this session logged in after its own password change (which ends the others).
+pub async fn remember_login(session: &Session, account: &AccountRecord) -> Result<(), AppError> {
+    let login = SessionLogin {
+        account_id: account.id,
+        epoch: account.session_epoch,
+    };
+    session
+        .insert(ACCOUNT_KEY, login)
+        .await
+        .map_err(session_error)
+}
+
+/// Logs out: forgets everything the session held (account, cart, orders it may reopen)
+/// and deletes it, so the next request starts a session with a new id.
+pub async fn log_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(session_error)
+}
+
+/// The logged-in account's id, for code that links things to it (a new cart).
+pub async fn logged_in_account_id(session: &Session) -> Result<Option<i64>, AppError> {
+    Ok(session
+        .get::<SessionLogin>(ACCOUNT_KEY)
+        .await
+        .map_err(session_error)?
+        .map(|login| login.account_id))
+}

@@ -1,0 +1,111 @@
+//! Account types shared by the server and the browser.
+
+use crate::checkout::model::ShippingAddress;
+use serde::{Deserialize, Serialize};
+
+/// What a staff account may do. Each role includes everything of the roles before it:
+/// staff run the catalog and orders, admins also customers and settings, owners also
+/// staff accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "staff_role", rename_all = "lowercase")
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Staff,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Staff, Role::Admin, Role::Owner];
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_lowercase().as_str() {
+            "staff" => Ok(Role::Staff),
+            "admin" => Ok(Role::Admin),
+            "owner" => Ok(Role::Owner),
+            _ => Err("Choose a role: staff, admin or owner.".to_owned()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+        }
+    }
+
+    /// Whether this role may do what `required` may do.
+    pub fn includes(self, required: Role) -> bool {
+        self >= required
+    }
+
+    /// What the role allows, in words, for the staff area.
+    pub fn permissions(self) -> &'static [&'static str] {
+        match self {
+            Role::Staff => &["Catalog and stock", "Orders"],
+            Role::Admin => &["Catalog and stock", "Orders", "Customers", "Settings"],
+            Role::Owner => &[
+                "Catalog and stock",
+                "Orders",
+                "Customers",
+                "Settings",
+                "Staff accounts",
+            ],
+        }
+    }
+}
+
+/// The `/account` page: who is logged in and what they ordered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOverview {
+    pub email: String,
+    pub name: String,
+    pub role: Option<Role>,
+    pub orders: Vec<OrderSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub number: String,
+    pub placed_at: String,
+    pub status_label: String,
+    pub total: String,
+    pub item_count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAddress {
+    pub id: i64,
+    pub address: ShippingAddress,
+    pub is_default: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_includes_the_roles_below_it_and_no_role_above() {
+        assert!(Role::Owner.includes(Role::Admin));
+        assert!(Role::Owner.includes(Role::Staff));
+        assert!(Role::Admin.includes(Role::Staff));
+        assert!(Role::Admin.includes(Role::Admin));
+        assert!(!Role::Admin.includes(Role::Owner));
+        assert!(!Role::Staff.includes(Role::Admin));
+    }
+
+    #[test]
+    fn roles_parse_from_their_names_only() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+        }
+        assert_eq!(Role::parse(" OWNER "), Ok(Role::Owner));
+        assert!(Role::parse("root").is_err());
+        assert!(Role::parse("").is_err());
+    }
+}

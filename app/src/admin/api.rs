@@ -1,0 +1,60 @@
+//! Staff server functions, all under `/api/admin/`. Each one checks the caller's role
+//! first, through `require_role`; a test walks every path under that prefix and expects
+//! 401 without a login and 403 for a customer.
+
+use crate::admin::model::{CustomerRow, StaffMember, StaffRow};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The staff member using the staff area (any staff role).
+#[server(endpoint = "admin/me")]
+pub async fn get_staff_member() -> Result<StaffMember, AppError> {
+    crate::state::respond(async {
+        let account =
+            crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
+        Ok(StaffMember {
+            email: account.email,
+            name: account.name,
+            role: account.role.ok_or(AppError::Internal)?,
+        })
+    })
+    .await
+}
+
+/// Customers matching a search (admin and owner).
+#[server(endpoint = "admin/customers")]
+pub async fn list_customers(search: String) -> Result<Vec<CustomerRow>, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        if search.chars().count() > 200 {
+            return Err(AppError::invalid("Search for at most 200 characters."));
+        }
+        let state = crate::state::server_state()?;
+        crate::admin::repo::customers(&state.pool, &search).await
+    })
+    .await
+}
+
+/// Erases a customer on their behalf (admin and owner), as they could themselves.
+#[server(endpoint = "admin/customers/erase")]
+pub async fn erase_customer(id: i64) -> Result<(), AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let state = crate::state::server_state()?;
+        crate::accounts::gdpr::erase(&state.pool, id).await?;
+        tracing::info!(customer = id, "customer erased by staff");
+        Ok(())
+    })
+    .await
+}
+
+/// Staff accounts (owner only).
+#[server(endpoint = "admin/staff")]
+pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Owner).await?;
+        let state = crate::state::server_state()?;
+        crate::admin::repo::staff(&state.pool).await
+    })
+    .await
+}
