@@ -124,3 +124,84 @@ async fn stoa_refuses_a_database_with_a_newer_schema() {
     assert!(stderr.contains("newer than this build"), "{stderr}");
     db.drop_database().await;
 }
+
+#[tokio::test]
+async fn create_staff_makes_an_owner_with_a_generated_or_piped_password() {
+    let db = TestDatabase::new().await;
+    let url = database_url(&db);
+    let generated = stoa()
+        .env("DATABASE_URL", &url)
+        .args([
+            "create-staff",
+            "--email",
+            "owner@shop.example",
+            "--role",
+            "owner",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&generated.stdout);
+    assert!(
+        generated.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let password = stdout
+        .lines()
+        .find_map(|line| line.split_once("): ").map(|(_, p)| p.trim().to_owned()))
+        .expect("the generated password is printed once");
+    let (hash, role): (String, String) = sqlx::query_as(
+        "SELECT password_hash, role::text FROM accounts WHERE email = 'owner@shop.example'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(role, "owner");
+    assert!(app::accounts::password::verify_password(&hash, &password));
+    assert!(!hash.contains(&password));
+
+    let piped = |email: &str, role: &str, password: &str| {
+        let mut child = stoa()
+            .env("DATABASE_URL", &url)
+            .args([
+                "create-staff",
+                "--email",
+                email,
+                "--role",
+                role,
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = piped("ana@shop.example", "staff", "too short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12"));
+    let bad_role = piped("ana@shop.example", "root", "a long enough password");
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("Choose a role"));
+    let ok = piped("ana@shop.example", "staff", "a long enough password");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        !String::from_utf8_lossy(&ok.stdout).contains("a long enough password"),
+        "a piped password is never echoed"
+    );
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE email = 'ana@shop.example'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert!(app::accounts::password::verify_password(
+        &hash,
+        "a long enough password"
+    ));
+    db.drop_database().await;
+}

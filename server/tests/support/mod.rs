@@ -127,6 +127,30 @@ pub struct Shopper {
 }
 
 impl Shopper {
+    /// A page or download, with this shopper's session.
+    pub async fn get(&mut self, app: &TestApp, path: &str) -> Reply {
+        let mut request = Request::get(path);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie.clone());
+        }
+        let reply = app.send(request.body(Body::empty()).unwrap()).await;
+        self.keep_cookie(&reply);
+        reply
+    }
+
+    fn keep_cookie(&mut self, reply: &Reply) {
+        if let Some(set_cookie) = reply.headers.get(header::SET_COOKIE) {
+            let pair = set_cookie
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            self.cookie = Some(pair);
+        }
+    }
+
     pub async fn post(&mut self, app: &TestApp, path: &str, form: &str) -> Reply {
         let mut request = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -138,16 +162,7 @@ impl Shopper {
         let reply = app
             .send(request.body(Body::from(form.to_owned())).unwrap())
             .await;
-        if let Some(set_cookie) = reply.headers.get(header::SET_COOKIE) {
-            let pair = set_cookie
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_owned();
-            self.cookie = Some(pair);
-        }
+        self.keep_cookie(&reply);
         reply
     }
 }
@@ -267,4 +282,47 @@ pub async fn submit_all_at_once(
         replies.push(task.await.expect("the request task finished"));
     }
     replies
+}
+
+/// A confirmed customer account, made through the domain (registration and its link).
+pub async fn customer_account(app: &TestApp, email: &str, password: &str) -> i64 {
+    let address = app::email::EmailAddress::parse(email).unwrap();
+    app::accounts::repo::register(&app.db.pool, "", &address, password, STORE_ORIGIN)
+        .await
+        .unwrap();
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox_emails WHERE kind = 'verify_email' AND recipient = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(address.as_str())
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let start = body.find("token=").unwrap() + "token=".len();
+    app::accounts::repo::confirm_email(&app.db.pool, &body[start..start + 64])
+        .await
+        .unwrap()
+        .id
+}
+
+impl Shopper {
+    /// Logs in through the login server function; panics unless it succeeds.
+    pub async fn log_in(&mut self, app: &TestApp, email: &str, password: &str) {
+        let reply = self
+            .post(
+                app,
+                "/api/account/login",
+                &format!(
+                    "email={}&password={}",
+                    percent_encode(email),
+                    percent_encode(password)
+                ),
+            )
+            .await;
+        assert!(
+            reply.status.is_success() || reply.status.is_redirection(),
+            "login failed: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
 }
