@@ -1,23 +1,9 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { openWellStockedProduct } from "./support";
 
 const APPROVED = "4242 4242 4242 4242";
 const DECLINED = "4000 0000 0000 0002";
-
-// Opens the n-th product in a category whose preselected variant has plenty of stock.
-async function openWellStockedProduct(page: Page, category: string, skip = 0) {
-  await page.goto(`/category/${category}`);
-  const links = await page.locator(".product-card-link").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
-  let found = 0;
-  for (const href of links) {
-    await page.goto(href);
-    if ((await page.getByTestId("availability").textContent())?.trim() === "In stock") {
-      if (found === skip) return href;
-      found += 1;
-    }
-  }
-  throw new Error(`no well-stocked product in ${category}`);
-}
 
 async function fillCheckout(page: Page, email: string, card: string) {
   await page.getByLabel("Email").fill(email);

@@ -24,7 +24,7 @@ async function productPath(request: APIRequestContext): Promise<string> {
 }
 
 test("server-rendered pages are valid HTML", async ({ request }) => {
-  const pages = ["/", "/category/clothing", "/search?q=shirt&in_stock=1", await productPath(request), "/no-such-page", "/cart", "/checkout", "/order-status"];
+  const pages = ["/", "/category/clothing", "/search?q=shirt&in_stock=1", await productPath(request), "/no-such-page", "/cart", "/checkout", "/order-status", "/account/login", "/account/register", "/account/forgot", "/account/verify?token=x", "/account/reset?token=x", "/account", "/admin"];
   for (const path of pages) {
     // Two Leptos 0.8 quirks are normalised, everything else is validated as served:
     // - hydration boundaries are marked `<!>`, which browsers parse as an empty comment

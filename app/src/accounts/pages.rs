@@ -388,7 +388,7 @@ fn AddressList(
                             {a.postal_code} " " {a.city} <br /> {a.country}
                         </p>
                         {if saved.is_default {
-                            view! { <p class="badge">"Default address"</p> }.into_any()
+                            view! { <p class="default-badge">"Default address"</p> }.into_any()
                         } else {
                             let id = id.clone();
                             view! {

@@ -80,6 +80,27 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
         place.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert" data-testid="checkout-error">{e.to_string()}</p> })
     };
     let summary_currency = currency.clone();
+    // A logged-in customer's email and default address, ready to use or change.
+    let known_email = data
+        .prefill
+        .as_ref()
+        .map(|p| p.email.clone())
+        .unwrap_or_default();
+    let saved = data.prefill.as_ref().and_then(|p| p.address.clone());
+    let saved_field = |field: fn(&crate::checkout::model::ShippingAddress) -> &String| {
+        saved.as_ref().map(|a| field(a).clone()).unwrap_or_default()
+    };
+    let (saved_name, saved_line1, saved_line2, saved_city, saved_postal_code) = (
+        saved_field(|a| &a.name),
+        saved_field(|a| &a.line1),
+        saved_field(|a| &a.line2),
+        saved_field(|a| &a.city),
+        saved_field(|a| &a.postal_code),
+    );
+    let saved_country = saved
+        .as_ref()
+        .map(|a| a.country.clone())
+        .unwrap_or_else(|| "US".to_owned());
     // A placed order empties the cart: refresh the header's count.
     let cart_actions = use_cart_actions();
     Effect::new(move |_| {
@@ -98,23 +119,23 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
                 <fieldset>
                     <legend>"Contact"</legend>
                     <label for="email">"Email"</label>
-                    <input id="email" type="email" name="form[email]" autocomplete="email" required maxlength="254" />
+                    <input id="email" type="email" name="form[email]" autocomplete="email" required maxlength="254" value=known_email />
                 </fieldset>
                 <fieldset>
                     <legend>"Shipping address"</legend>
                     <label for="name">"Full name"</label>
-                    <input id="name" type="text" name="form[name]" autocomplete="name" required maxlength="100" />
+                    <input id="name" type="text" name="form[name]" autocomplete="name" required maxlength="100" value=saved_name />
                     <label for="line1">"Address"</label>
-                    <input id="line1" type="text" name="form[line1]" autocomplete="address-line1" required maxlength="200" />
+                    <input id="line1" type="text" name="form[line1]" autocomplete="address-line1" required maxlength="200" value=saved_line1 />
                     <label for="line2">"Apartment, suite (optional)"</label>
-                    <input id="line2" type="text" name="form[line2]" autocomplete="address-line2" maxlength="200" />
+                    <input id="line2" type="text" name="form[line2]" autocomplete="address-line2" maxlength="200" value=saved_line2 />
                     <label for="city">"City"</label>
-                    <input id="city" type="text" name="form[city]" autocomplete="address-level2" required maxlength="100" />
+                    <input id="city" type="text" name="form[city]" autocomplete="address-level2" required maxlength="100" value=saved_city />
                     <label for="postal_code">"Postal code"</label>
-                    <input id="postal_code" type="text" name="form[postal_code]" autocomplete="postal-code" required maxlength="20" />
+                    <input id="postal_code" type="text" name="form[postal_code]" autocomplete="postal-code" required maxlength="20" value=saved_postal_code />
                     <label for="country">"Country"</label>
                     <select id="country" name="form[country]" autocomplete="country" required>
-                        {COUNTRIES.iter().map(|c| view! { <option value=c.code selected=c.code == "US">{c.name}</option> }).collect_view()}
+                        {COUNTRIES.iter().map(|c| view! { <option value=c.code selected=c.code == saved_country>{c.name}</option> }).collect_view()}
                     </select>
                 </fieldset>
                 <fieldset>
