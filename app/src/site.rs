@@ -71,6 +71,20 @@ pub fn PageMeta(
     }
 }
 
+/// `PageMeta` for a page whose title and description are fixed, once the site's name and
+/// address are known.
+pub fn page_meta(
+    title: &'static str,
+    description: &'static str,
+    path: &'static str,
+) -> impl IntoView {
+    let meta = Suspend::new(async move {
+        let site = site_info().await;
+        view! { <PageMeta site title description canonical_path=path /> }
+    });
+    view! { <Suspense fallback=|| ()>{meta}</Suspense> }
+}
+
 /// leptos_meta 0.8 writes the server-rendered `<title>` without escaping it, so a search
 /// for `</title><script>…` would break out of the element. On the server we escape it
 /// ourselves; in the browser the text goes to `document.title`, which takes plain text.

@@ -203,6 +203,36 @@ pub mod fixtures {
         .unwrap()
     }
 
+    /// An order for the cart, to Ada Lovelace in London, standard shipping, paid manually.
+    pub fn manual_order_request(
+        cart_id: uuid::Uuid,
+        email: &str,
+    ) -> crate::orders::place::OrderRequest {
+        crate::orders::place::OrderRequest {
+            cart_id,
+            idempotency_key: uuid::Uuid::new_v4(),
+            email: crate::email::EmailAddress::parse(email).expect("a valid test email"),
+            address: crate::checkout::model::ShippingAddress {
+                name: "Ada Lovelace".into(),
+                line1: "12 Analytical Row".into(),
+                line2: String::new(),
+                city: "London".into(),
+                postal_code: "SW1A 1AA".into(),
+                country: "GB".into(),
+            },
+            shipping_method: "standard".into(),
+            payment: crate::checkout::payment::Authorization {
+                provider: "manual",
+                reference: None,
+                card_brand: None,
+                card_last4: None,
+                capture_after_placing: false,
+            },
+            expected_total_minor: None,
+            public_url: "https://shop.example".into(),
+        }
+    }
+
     pub async fn stock_of(pool: &PgPool, variant_id: i64) -> i32 {
         sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
             .bind(variant_id)

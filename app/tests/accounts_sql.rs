@@ -12,11 +12,10 @@ use app::accounts::repo::{
 use app::cart::model::Quantity;
 use app::cart::repo::{add_to_cart, cart_contents, create_cart, merge_guest_cart};
 use app::checkout::model::ShippingAddress;
-use app::checkout::payment::Authorization;
 use app::email::EmailAddress;
 use app::error::AppError;
-use app::orders::place::{place_order, OrderRequest};
-use app::testing::fixtures::{category, product, variant_ids};
+use app::orders::place::place_order;
+use app::testing::fixtures::{category, manual_order_request, product, variant_ids};
 use app::testing::TestDatabase;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -71,27 +70,43 @@ fn address(name: &str) -> ShippingAddress {
     }
 }
 
-fn order_request(cart_id: Uuid, to: &str) -> OrderRequest {
-    OrderRequest {
-        cart_id,
-        idempotency_key: Uuid::new_v4(),
-        email: email(to),
-        address: address("Ada Lovelace"),
-        shipping_method: "standard".into(),
-        payment: Authorization {
-            provider: "manual",
-            reference: None,
-            card_brand: None,
-            card_last4: None,
-            capture_after_placing: false,
-        },
-        expected_total_minor: None,
-        public_url: URL.into(),
-    }
-}
-
 fn qty(n: i64) -> Quantity {
     Quantity::parse(n).unwrap()
+}
+
+/// Ada, confirmed, with an address and an order of `quantity` shirts ($15.00 each) placed
+/// from her account's cart.
+struct CustomerWithOrder {
+    account: AccountRecord,
+    cart: Uuid,
+    variant: i64,
+    number: String,
+}
+
+async fn customer_with_an_order(db: &TestDatabase, quantity: i64) -> CustomerWithOrder {
+    let tops = category(&db.pool, "tops", None).await;
+    let shirt = product(&db.pool, tops, "shirt", "Shirt", "", &[(1500, 10)]).await;
+    let variant = variant_ids(&db.pool, shirt).await[0];
+    let account = customer(&db.pool, "ada@example.com").await;
+    add_address(&db.pool, account.id, &address("Ada at home"))
+        .await
+        .unwrap();
+    let cart = create_cart(&db.pool).await.unwrap();
+    merge_guest_cart(&db.pool, account.id, Some(cart))
+        .await
+        .unwrap();
+    add_to_cart(&db.pool, cart, variant, qty(quantity))
+        .await
+        .unwrap();
+    let placed = place_order(&db.pool, &manual_order_request(cart, "ada@example.com"))
+        .await
+        .unwrap();
+    CustomerWithOrder {
+        account,
+        cart,
+        variant,
+        number: placed.number,
+    }
 }
 
 #[tokio::test]
@@ -434,7 +449,7 @@ async fn orders_placed_from_the_account_cart_appear_in_its_history() {
         .await
         .unwrap();
     add_to_cart(&db.pool, cart, variant, qty(2)).await.unwrap();
-    let placed = place_order(&db.pool, &order_request(cart, "ada@example.com"))
+    let placed = place_order(&db.pool, &manual_order_request(cart, "ada@example.com"))
         .await
         .unwrap();
 
@@ -443,9 +458,12 @@ async fn orders_placed_from_the_account_cart_appear_in_its_history() {
     add_to_cart(&db.pool, stranger, variant, qty(1))
         .await
         .unwrap();
-    place_order(&db.pool, &order_request(stranger, "someone@example.com"))
-        .await
-        .unwrap();
+    place_order(
+        &db.pool,
+        &manual_order_request(stranger, "someone@example.com"),
+    )
+    .await
+    .unwrap();
 
     let history = order_history(&db.pool, account.id).await.unwrap();
     assert_eq!(history.len(), 1);
@@ -463,7 +481,7 @@ async fn guest_orders_with_the_confirmed_address_join_the_account() {
     let variant = variant_ids(&db.pool, shirt).await[0];
     let cart = create_cart(&db.pool).await.unwrap();
     add_to_cart(&db.pool, cart, variant, qty(1)).await.unwrap();
-    let guest_order = place_order(&db.pool, &order_request(cart, "Ada@example.com"))
+    let guest_order = place_order(&db.pool, &manual_order_request(cart, "Ada@example.com"))
         .await
         .unwrap();
     let account = customer(&db.pool, "ada@example.com").await;
@@ -478,28 +496,19 @@ async fn guest_orders_with_the_confirmed_address_join_the_account() {
 #[tokio::test]
 async fn export_holds_the_account_its_addresses_orders_and_cart() {
     let db = TestDatabase::new().await;
-    let tops = category(&db.pool, "tops", None).await;
-    let shirt = product(&db.pool, tops, "shirt", "Shirt", "", &[(1500, 10)]).await;
-    let variant = variant_ids(&db.pool, shirt).await[0];
-    let account = customer(&db.pool, "ada@example.com").await;
-    add_address(&db.pool, account.id, &address("Ada at home"))
-        .await
-        .unwrap();
-    let cart = create_cart(&db.pool).await.unwrap();
-    merge_guest_cart(&db.pool, account.id, Some(cart))
-        .await
-        .unwrap();
-    add_to_cart(&db.pool, cart, variant, qty(1)).await.unwrap();
-    let placed = place_order(&db.pool, &order_request(cart, "ada@example.com"))
-        .await
-        .unwrap();
+    let CustomerWithOrder {
+        account,
+        cart,
+        variant,
+        number,
+    } = customer_with_an_order(&db, 1).await;
     add_to_cart(&db.pool, cart, variant, qty(3)).await.unwrap();
 
     let data = gdpr::export(&db.pool, account.id).await.unwrap();
     assert_eq!(data["account"]["email"], "ada@example.com");
     assert_eq!(data["account"]["name"], "Ada");
     assert_eq!(data["addresses"][0]["name"], "Ada at home");
-    assert_eq!(data["orders"][0]["number"], placed.number.as_str());
+    assert_eq!(data["orders"][0]["number"], number.as_str());
     assert_eq!(
         data["orders"][0]["shipping_address"]["name"],
         "Ada Lovelace"
@@ -519,21 +528,12 @@ async fn export_holds_the_account_its_addresses_orders_and_cart() {
 #[tokio::test]
 async fn erasure_removes_the_person_and_keeps_the_orders_fiscal_record() {
     let db = TestDatabase::new().await;
-    let tops = category(&db.pool, "tops", None).await;
-    let shirt = product(&db.pool, tops, "shirt", "Shirt", "", &[(1500, 10)]).await;
-    let variant = variant_ids(&db.pool, shirt).await[0];
-    let account = customer(&db.pool, "ada@example.com").await;
-    add_address(&db.pool, account.id, &address("Ada at home"))
-        .await
-        .unwrap();
-    let cart = create_cart(&db.pool).await.unwrap();
-    merge_guest_cart(&db.pool, account.id, Some(cart))
-        .await
-        .unwrap();
-    add_to_cart(&db.pool, cart, variant, qty(2)).await.unwrap();
-    let placed = place_order(&db.pool, &order_request(cart, "ada@example.com"))
-        .await
-        .unwrap();
+    let CustomerWithOrder {
+        account,
+        cart,
+        variant: _,
+        number,
+    } = customer_with_an_order(&db, 2).await;
     let kept = customer(&db.pool, "bob@example.com").await;
 
     gdpr::erase(&db.pool, account.id).await.unwrap();
@@ -551,7 +551,7 @@ async fn erasure_removes_the_person_and_keeps_the_orders_fiscal_record() {
                 (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)
          FROM orders o WHERE number = $1",
     )
-    .bind(&placed.number)
+    .bind(&number)
     .fetch_one(&db.pool)
     .await
     .unwrap();

@@ -5,16 +5,13 @@ use app::cart::model::Quantity;
 use app::cart::repo::{
     add_to_cart, cart_contents, create_cart, delete_abandoned_carts, set_quantity,
 };
-use app::checkout::model::ShippingAddress;
-use app::checkout::payment::Authorization;
 use app::db::connect;
-use app::email::EmailAddress;
 use app::error::AppError;
 use app::money::{CurrencyCode, Money};
 use app::orders::model::OrderStatus;
 use app::orders::place::{place_order, OrderRequest, PlacedOrder, Placement};
 use app::orders::status::transition_order;
-use app::testing::fixtures::{category, product, stock_of, variant_ids};
+use app::testing::fixtures::{category, manual_order_request, product, stock_of, variant_ids};
 use app::testing::TestDatabase;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -28,29 +25,7 @@ fn qty(n: i64) -> Quantity {
 }
 
 fn request_for(cart_id: Uuid) -> OrderRequest {
-    OrderRequest {
-        cart_id,
-        idempotency_key: Uuid::new_v4(),
-        email: EmailAddress::parse("shopper@example.com").unwrap(),
-        address: ShippingAddress {
-            name: "Ada Lovelace".into(),
-            line1: "12 Analytical Row".into(),
-            line2: String::new(),
-            city: "London".into(),
-            postal_code: "SW1A 1AA".into(),
-            country: "GB".into(),
-        },
-        shipping_method: "standard".into(),
-        payment: Authorization {
-            provider: "manual",
-            reference: None,
-            card_brand: None,
-            card_last4: None,
-            capture_after_placing: false,
-        },
-        expected_total_minor: None,
-        public_url: "https://shop.example".into(),
-    }
+    manual_order_request(cart_id, "shopper@example.com")
 }
 
 /// A store with one product whose variants have these (price, stock) pairs.

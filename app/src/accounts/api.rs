@@ -350,12 +350,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     crate::state::respond(async {
         let state = crate::state::server_state()?;
         let account = crate::accounts::auth::require_account().await?;
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
-                .bind(account.id)
-                .fetch_optional(&state.pool)
-                .await?;
-        if !crate::accounts::password::verify_password_off_thread(stored, &password).await {
+        if !crate::accounts::repo::password_matches(&state.pool, account.id, &password).await? {
             return Err(AppError::invalid("Your password is not right."));
         }
         crate::accounts::gdpr::erase(&state.pool, account.id).await?;

@@ -10,19 +10,10 @@ use crate::cart::actions::use_cart_actions;
 use crate::checkout::countries::COUNTRIES;
 use crate::components::notices::ErrorPanel;
 use crate::error::AppError;
-use crate::site::{site_info, PageMeta};
+use crate::site::page_meta;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
-
-/// The page's `<title>`, description and canonical link.
-fn page_meta(title: &'static str, description: &'static str, path: &'static str) -> impl IntoView {
-    let meta = Suspend::new(async move {
-        let site = site_info().await;
-        view! { <PageMeta site title description canonical_path=path /> }
-    });
-    view! { <Suspense fallback=|| ()>{meta}</Suspense> }
-}
 
 /// The failure of the action's last call, next to its form.
 fn action_error<S>(action: ServerAction<S>) -> impl IntoView

@@ -2,7 +2,7 @@
 //! passwords (change and reset), staff accounts, and what an account page shows.
 //! Each business action is one transaction.
 
-use crate::accounts::mail;
+use crate::accounts::mail::AccountEmail;
 use crate::accounts::model::{OrderSummary, Role, SavedAddress};
 use crate::accounts::password::{
     check_new_password, hash_password_off_thread, verify_password_off_thread, AccountKind,
@@ -91,7 +91,9 @@ pub async fn register(
             .fetch_one(&mut *tx)
             .await?;
             if confirmed {
-                mail::queue_already_registered(&mut tx, email.as_str(), public_url).await?;
+                AccountEmail::AlreadyRegistered
+                    .queue(&mut tx, email.as_str(), public_url)
+                    .await?;
                 Registered::AlreadyRegistered
             } else {
                 // Nobody proved they own this address yet: the newest registration wins,
@@ -118,7 +120,9 @@ async fn send_confirmation(
     public_url: &str,
 ) -> Result<(), AppError> {
     let token = tokens::issue(connection, account_id, Purpose::VerifyEmail).await?;
-    mail::queue_verification(connection, email, &token, public_url).await?;
+    AccountEmail::Verification { token: &token }
+        .queue(connection, email, public_url)
+        .await?;
     Ok(())
 }
 
@@ -239,8 +243,24 @@ async fn set_password(
         .bind(account_id)
         .execute(&mut *connection)
         .await?;
-    mail::queue_password_changed(connection, &account.email, public_url).await?;
+    AccountEmail::PasswordChanged
+        .queue(connection, &account.email, public_url)
+        .await?;
     Ok(account)
+}
+
+/// Whether `password` is the account's password (to confirm a sensitive action).
+pub async fn password_matches(
+    pool: &PgPool,
+    account_id: i64,
+    password: &str,
+) -> Result<bool, AppError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(verify_password_off_thread(stored, password).await)
 }
 
 /// Changes the password of a logged-in account after checking the current one.
@@ -252,12 +272,7 @@ pub async fn change_password(
     public_url: &str,
 ) -> Result<AccountRecord, AppError> {
     check_new_password(new_password, account.kind()).map_err(AppError::InvalidInput)?;
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
-            .bind(account.id)
-            .fetch_optional(pool)
-            .await?;
-    if !verify_password_off_thread(stored, current).await {
+    if !password_matches(pool, account.id, current).await? {
         return Err(AppError::invalid("Your current password is not right."));
     }
     let mut tx = pool.begin().await?;
@@ -284,7 +299,9 @@ pub async fn request_password_reset(
         return Ok(false);
     };
     let token = tokens::issue(&mut tx, id, Purpose::ResetPassword).await?;
-    mail::queue_password_reset(&mut tx, &address, &token, public_url).await?;
+    AccountEmail::PasswordReset { token: &token }
+        .queue(&mut tx, &address, public_url)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -5,7 +5,7 @@ use crate::accounts::model::Role;
 use crate::admin::api::{get_staff_member, list_customers, list_staff, EraseCustomer};
 use crate::admin::model::{CustomerRow, StaffMember};
 use crate::components::notices::ErrorPanel;
-use crate::site::{site_info, PageMeta};
+use crate::site::page_meta;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -13,10 +13,6 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let member = Resource::new(|| (), |_| get_staff_member());
-    let meta = Suspend::new(async move {
-        let site = site_info().await;
-        view! { <PageMeta site title="Staff area" description="Run the store." canonical_path="/admin" /> }
-    });
     let content = move || {
         Suspend::new(async move {
             match member.await {
@@ -26,7 +22,7 @@ pub fn AdminPage() -> impl IntoView {
         })
     };
     view! {
-        <Suspense fallback=|| ()>{meta}</Suspense>
+        {page_meta("Staff area", "Run the store.", "/admin")}
         <Transition fallback=|| view! { <p class="loading">"Loading the staff area…"</p> }>{content}</Transition>
     }
 }

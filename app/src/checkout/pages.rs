@@ -7,7 +7,7 @@ use crate::checkout::model::{CheckoutPage as CheckoutData, OrderReceipt};
 use crate::checkout::pricing::Totals;
 use crate::components::notices::ErrorPanel;
 use crate::money::{CurrencyCode, Money};
-use crate::site::{site_info, PageMeta};
+use crate::site::{page_meta, site_info, PageMeta};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -268,10 +268,6 @@ fn ReceiptView(receipt: OrderReceipt) -> impl IntoView {
 #[component]
 pub fn OrderStatusPage() -> impl IntoView {
     let look_up = ServerAction::<LookUpOrder>::new();
-    let meta = Suspend::new(async move {
-        let site = site_info().await;
-        view! { <PageMeta site title="Order status" description="Find your order with its number and email." canonical_path="/order-status" /> }
-    });
     let error = move || {
         look_up
             .value()
@@ -280,7 +276,7 @@ pub fn OrderStatusPage() -> impl IntoView {
             .map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })
     };
     view! {
-        <Suspense fallback=|| ()>{meta}</Suspense>
+        {page_meta("Order status", "Find your order with its number and email.", "/order-status")}
         <h1>"Find your order"</h1>
         {error}
         <ActionForm action=look_up attr:class="lookup-form">
