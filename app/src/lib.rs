@@ -86,7 +86,8 @@ pub fn App() -> impl IntoView {
 /// them), header, routes and footer.
 #[component]
 fn ShopFrame() -> impl IntoView {
-    CartActions::provide();
+    let cart = CartActions::provide();
+    crate::accounts::actions::SessionActions::provide(cart);
     view! {
         <SiteHeader />
         <main id="main" tabindex="-1">

@@ -3,6 +3,7 @@
 //! roles, the address book, order history, and the customer's data rights (export and
 //! erasure).
 
+pub mod actions;
 pub mod api;
 pub mod model;
 pub mod pages;

@@ -1,12 +1,12 @@
 //! The account pages: log in, register, confirm, forgot and reset password, the account
 //! overview (orders, password, data) and the address book.
 
+use crate::accounts::actions::{use_session_actions, SessionActions};
 use crate::accounts::api::{
-    get_account, get_addresses, AddAddress, ChangePassword, ConfirmEmail, DeleteAccount, LogIn,
-    LogOut, MakeDefaultAddress, Register, RemoveAddress, RequestPasswordReset, ResetPassword,
+    get_account, get_addresses, AddAddress, ChangePassword, MakeDefaultAddress, Register,
+    RemoveAddress, RequestPasswordReset, ResetPassword,
 };
 use crate::accounts::model::{AccountOverview, SavedAddress};
-use crate::cart::actions::use_cart_actions;
 use crate::checkout::countries::COUNTRIES;
 use crate::components::notices::ErrorPanel;
 use crate::error::AppError;
@@ -53,29 +53,12 @@ where
     move || if action.pending().get() { busy } else { idle }
 }
 
-/// Tells the cart views to refresh once the action succeeded (logging in merges carts,
-/// logging out leaves the account's cart behind).
-fn refresh_cart_after<S>(action: ServerAction<S>)
-where
-    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    let cart = use_cart_actions();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            if let Some(cart) = cart {
-                cart.cart_changed();
-            }
-        }
-    });
-}
-
 const PASSWORD_HINT: &str =
     "At least 8 characters (12 for staff), at most 128. A few unrelated words make a strong password; very common passwords are refused.";
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let log_in = ServerAction::<LogIn>::new();
-    refresh_cart_after(log_in);
+    let log_in = use_session_actions().log_in;
     let next = query_value("next");
     let was_reset = query_flag("reset");
     view! {
@@ -135,8 +118,7 @@ pub fn RegisterPage() -> impl IntoView {
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
-    let confirm = ServerAction::<ConfirmEmail>::new();
-    refresh_cart_after(confirm);
+    let confirm = use_session_actions().confirm;
     let token = query_value("token");
     view! {
         {page_meta("Confirm your email", "Confirm your email address.", "/account/verify")}
@@ -221,10 +203,9 @@ fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
     let welcome = query_flag("welcome");
     let password_changed = query_flag("password");
     let change = ServerAction::<ChangePassword>::new();
-    let delete = ServerAction::<DeleteAccount>::new();
-    let log_out = ServerAction::<LogOut>::new();
-    refresh_cart_after(log_out);
-    refresh_cart_after(delete);
+    let SessionActions {
+        log_out, delete, ..
+    } = use_session_actions();
     let greeting = if overview.name.is_empty() {
         overview.email.clone()
     } else {
