@@ -47,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
+                {page_security_policy()}
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#1f4b3f" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
@@ -64,8 +65,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    #[cfg(feature = "ssr")]
-    send_page_security_policy();
     let navigation: NavigationResource = Resource::new(|| (), |_| get_navigation());
     provide_context(navigation);
     // Effects run only in the browser, after hydration: tests and styles can rely on this mark.
@@ -86,6 +85,12 @@ pub fn App() -> impl IntoView {
 /// them), header, routes and footer.
 #[component]
 fn ShopFrame() -> impl IntoView {
+    // A form posted without JavaScript comes back with its error in the address; the
+    // router hands it to actions created inside <Routes> only, so hand it on to these.
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    if let (Some(error), Some(path)) = (query.get("__err"), query.get("__path")) {
+        provide_context(leptos::server::ServerActionError::new(&path, &error));
+    }
     let cart = CartActions::provide();
     crate::accounts::actions::SessionActions::provide(cart);
     view! {
@@ -116,27 +121,27 @@ fn ShopFrame() -> impl IntoView {
     }
 }
 
-/// Sends this page's Content-Security-Policy, allowing the scripts that carry the nonce
-/// Leptos gave this render.
-#[cfg(feature = "ssr")]
-fn send_page_security_policy() {
-    use leptos::nonce::use_nonce;
-    let (Some(nonce), Some(response)) =
-        (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    else {
-        return;
-    };
-    if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce)) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-    }
-}
-
-/// The policy of a rendered page; see `server::security` for the rest of the headers.
+/// The policy of a rendered page, allowing the scripts that carry the nonce Leptos gave
+/// this render. It travels in the page itself, first thing in `<head>`, written by the same
+/// render as the scripts, so the two always agree; `server::security` adds the header part
+/// (`frame-ancestors`, which only a header can carry).
 #[cfg(feature = "ssr")]
 pub fn page_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action 'self'"
     )
 }
+
+#[cfg(feature = "ssr")]
+fn page_security_policy() -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce()
+        .map(|nonce| nonce.to_string())
+        .unwrap_or_default();
+    view! { <meta http-equiv="Content-Security-Policy" content=page_policy(&nonce) /> }
+}
+
+/// The shell is rendered on the server only.
+#[cfg(not(feature = "ssr"))]
+fn page_security_policy() -> impl IntoView {}

@@ -74,7 +74,9 @@ test("the Content-Security-Policy blocks nothing the store itself needs", async 
     await page.goto(path);
     await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
     const header = (await page.request.get(path)).headers()["content-security-policy"];
-    expect(header, `CSP on ${path}`).toContain("'nonce-");
+    expect(header, `CSP header on ${path}`).toContain("frame-ancestors 'none'");
+    const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
+    expect(policy, `CSP in the page on ${path}`).toContain("'nonce-");
   }
   // Chromium reports every Content-Security-Policy violation as a console error.
   expect(problems, "console errors").toEqual([]);

@@ -64,6 +64,12 @@ pub async fn require_same_origin(
 /// For responses that are not pages (server functions, assets, health checks).
 pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// For pages, beside the policy each page carries in its `<head>` (with that render's
+/// script nonce, see `app::page_policy`): the directives a `<meta>` policy cannot carry or
+/// that are stronger in a header. Browsers enforce both policies.
+pub const PAGE_HEADER_POLICY: &str =
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// Headers every response carries. HSTS only when the store is served over https.
 pub async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -77,9 +83,16 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(DEFAULT_POLICY));
+        .or_insert(HeaderValue::from_static(if is_page {
+            PAGE_HEADER_POLICY
+        } else {
+            DEFAULT_POLICY
+        }));
     if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

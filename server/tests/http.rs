@@ -321,7 +321,7 @@ async fn state_changing_requests_from_other_sites_are_refused() {
 async fn pages_and_server_functions_carry_security_headers() {
     let app = spawn_app().await;
     let page = app.get("/category/clothing").await;
-    let policy = page
+    let header_policy = page
         .headers
         .get(header::CONTENT_SECURITY_POLICY)
         .unwrap()
@@ -329,7 +329,17 @@ async fn pages_and_server_functions_carry_security_headers() {
         .unwrap()
         .to_owned();
     assert!(
-        policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"),
+        header_policy.contains("frame-ancestors 'none'")
+            && header_policy.contains("object-src 'none'"),
+        "{header_policy}"
+    );
+    let policy = page_policy_in(&page.body);
+    assert!(
+        page.body.find("http-equiv=\"Content-Security-Policy\"") < page.body.find("<script"),
+        "the page's policy comes before any script"
+    );
+    assert!(
+        policy.contains("default-src 'self'") && !policy.contains("unsafe-inline"),
         "{policy}"
     );
     let nonce = policy
@@ -339,18 +349,23 @@ async fn pages_and_server_functions_carry_security_headers() {
         .split('\'')
         .next()
         .unwrap();
-    assert!(
-        page.body.contains(&format!("nonce=\"{nonce}\"")),
-        "the page's scripts carry this response's nonce"
+    assert!(nonce.len() >= 16, "{nonce}");
+    let scripts = page.body.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        page.body
+            .matches(&format!("<script nonce=\"{nonce}\""))
+            .count()
+            + page
+                .body
+                .matches(&format!("<script type=\"module\" nonce=\"{nonce}\""))
+                .count(),
+        scripts,
+        "every script on the page carries this response's nonce"
     );
     let other = app.get("/category/clothing").await;
     assert_ne!(
-        other
-            .headers
-            .get(header::CONTENT_SECURITY_POLICY)
-            .unwrap()
-            .to_str()
-            .unwrap(),
+        page_policy_in(&other.body),
         policy,
         "a new nonce per response"
     );
@@ -399,4 +414,14 @@ async fn the_checkout_with_an_empty_cart_is_a_normal_page() {
     assert_eq!(placed.status, StatusCode::BAD_REQUEST, "{}", placed.body);
     assert!(placed.body.contains("Your cart is empty"));
     app.db.drop_database().await;
+}
+
+/// The Content-Security-Policy a page carries in its `<head>`.
+fn page_policy_in(body: &str) -> String {
+    let meta = body
+        .split("http-equiv=\"Content-Security-Policy\"")
+        .nth(1)
+        .expect("the page carries its policy");
+    let content = meta.split("content=\"").nth(1).unwrap();
+    content.split('"').next().unwrap().to_owned()
 }
