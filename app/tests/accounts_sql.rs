@@ -396,6 +396,33 @@ async fn a_guest_cart_merges_into_the_account_cart_with_quantities_capped_by_sto
 }
 
 #[tokio::test]
+async fn logging_in_to_another_account_never_takes_the_first_accounts_cart() {
+    let db = TestDatabase::new().await;
+    let tops = category(&db.pool, "tops", None).await;
+    let shirt = product(&db.pool, tops, "shirt", "Shirt", "", &[(1000, 5)]).await;
+    let variant = variant_ids(&db.pool, shirt).await[0];
+    let ada = customer(&db.pool, "ada@example.com").await;
+    let bob = customer(&db.pool, "bob@example.com").await;
+    let adas_cart = create_cart(&db.pool).await.unwrap();
+    merge_guest_cart(&db.pool, ada.id, Some(adas_cart))
+        .await
+        .unwrap();
+    add_to_cart(&db.pool, adas_cart, variant, qty(2))
+        .await
+        .unwrap();
+
+    // The same browser, still holding Ada's cart, logs in as Bob.
+    let bobs_cart = merge_guest_cart(&db.pool, bob.id, Some(adas_cart))
+        .await
+        .unwrap();
+    assert_eq!(bobs_cart, None, "Bob starts without a cart");
+    let adas_lines = cart_contents(&db.pool, adas_cart).await.unwrap();
+    assert_eq!(adas_lines.len(), 1, "Ada's cart is untouched");
+    assert_eq!(adas_lines[0].quantity, 2);
+    db.drop_database().await;
+}
+
+#[tokio::test]
 async fn the_address_book_keeps_exactly_one_default() {
     let db = TestDatabase::new().await;
     let account = customer(&db.pool, "ada@example.com").await;

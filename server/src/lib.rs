@@ -1,6 +1,9 @@
 //! Stoa's server: configuration, database set-up, the HTTP router and the command line's
 //! building blocks. `main.rs` is the `stoa` binary around them.
 
+pub mod anonymize;
+pub mod backup;
+pub mod check;
 pub mod config;
 pub mod database;
 pub mod exports;

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use stoa_server::config::{Config, LogFormat};
-use stoa_server::{database, seed, serve, staff};
+use stoa_server::{anonymize, backup, check, database, seed, serve, staff};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -63,6 +63,46 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Back the database up with pg_dump (custom format), with a manifest beside the file.
+    ///
+    /// The manifest (FILE.manifest.json) records the time, the schema version, rows and a
+    /// checksum per table, and the dump's sha256; `stoa restore` checks all of them.
+    ///
+    /// Example: stoa backup --out /var/backups/stoa/2026-11-21.dump
+    Backup {
+        /// The dump file to write (must not exist yet).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into the (empty) database of DATABASE_URL, then verify it.
+    ///
+    /// Refuses a database that already has tables, unless --force (which replaces them).
+    ///
+    /// Example: DATABASE_URL=postgres://postgres@127.0.0.1/stoa_restored stoa restore /var/backups/stoa/2026-11-21.dump
+    Restore {
+        /// The dump written by `stoa backup` (its manifest must be beside it).
+        file: std::path::PathBuf,
+        /// Replace the contents of a database that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Turn a restored copy of production into a staging copy (never run it on production).
+    ///
+    /// Customers' names, emails and addresses are replaced consistently, every password
+    /// stops working, payment references and card digits are cleared, and sessions, links,
+    /// emails and failed attempts are deleted. Refused unless STOA_ENV=staging or --yes.
+    ///
+    /// Example: STOA_ENV=staging DATABASE_URL=postgres://…/stoa_staging stoa anonymize
+    Anonymize {
+        /// Run although STOA_ENV is not staging.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Check the configuration, the database, the schema, the built assets, email and
+    /// staff accounts; exits with 1 when something would stop the store from serving.
+    ///
+    /// Example: stoa check
+    Check,
 }
 
 fn init_tracing(format: LogFormat) {
@@ -102,12 +142,68 @@ async fn main() -> ExitCode {
     }
 }
 
+fn database_url() -> Result<String, String> {
+    std::env::var("DATABASE_URL").map_err(|_| "DATABASE_URL is not set".to_owned())
+}
+
 async fn run(command: Command, config: Config) -> Result<(), String> {
+    // These look at the database as it is: no migrations first.
+    match command {
+        Command::Check => return run_check(&config).await,
+        Command::Backup { out } => {
+            let pool = database::open(&config.database, 2)
+                .await
+                .map_err(|e| e.to_string())?;
+            let manifest = backup::backup(&pool, &database_url()?, &out).await?;
+            let rows: i64 = manifest.tables.values().map(|t| t.rows).sum();
+            println!(
+                "backed up {} tables ({rows} rows, schema {}) to {}; manifest {}",
+                manifest.tables.len(),
+                manifest.schema_version.unwrap_or(0),
+                out.display(),
+                backup::manifest_path(&out).display()
+            );
+            return Ok(());
+        }
+        Command::Restore { file, force } => {
+            let pool = database::open(&config.database, 2)
+                .await
+                .map_err(|e| e.to_string())?;
+            let manifest = backup::restore(&pool, &database_url()?, &file, force).await?;
+            println!(
+                "restored {} tables from {} (backed up {}); rows and checksums match the manifest",
+                manifest.tables.len(),
+                file.display(),
+                manifest.created_at
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     let pool = database::open(&config.database, config.db_max_connections)
         .await
         .map_err(|e| e.to_string())?;
     database::migrate(&pool).await.map_err(|e| e.to_string())?;
     match command {
+        Command::Check | Command::Backup { .. } | Command::Restore { .. } => {
+            unreachable!("handled above")
+        }
+        Command::Anonymize { yes } => {
+            if config.environment != stoa_server::config::Environment::Staging && !yes {
+                return Err(
+                    "anonymize rewrites every customer's data: run it with STOA_ENV=staging on a copy, or pass --yes"
+                        .to_owned(),
+                );
+            }
+            let done = anonymize::anonymize(&pool)
+                .await
+                .map_err(|e| format!("anonymizing failed (nothing changed): {e}"))?;
+            println!(
+                "anonymized {} people: {} accounts, {} orders, {} addresses; all passwords invalidated",
+                done.people, done.accounts, done.orders, done.addresses
+            );
+            Ok(())
+        }
         Command::Serve => serve::serve(config, pool)
             .await
             .map_err(|e| format!("server error: {e}")),
@@ -153,5 +249,26 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 Err(error) => Err(error.to_string()),
             }
         }
+    }
+}
+
+async fn run_check(config: &Config) -> Result<(), String> {
+    let (pool, unreachable) = match app::db::connect(config.database.clone(), 2).await {
+        Ok(pool) => (Some(pool), None),
+        Err(error) => (None, Some(format!("cannot connect: {error}"))),
+    };
+    let findings = check::check(config, pool.as_ref(), unreachable).await;
+    for finding in &findings {
+        println!("{finding}");
+    }
+    let problems = findings
+        .iter()
+        .filter(|f| f.verdict == check::Verdict::Problem)
+        .count();
+    if problems == 0 {
+        println!("ready to serve");
+        Ok(())
+    } else {
+        Err(format!("{problems} problem(s) to fix before serving"))
     }
 }

@@ -190,6 +190,21 @@ pub async fn merge_guest_cart(
             .bind(account_id)
             .fetch_one(&mut *tx)
             .await?;
+    // A session still holding another account's cart (logging in as someone else without
+    // logging out) has no guest cart: that cart stays with its account.
+    let guest_cart = match guest_cart {
+        Some(cart) => {
+            let owned_by_other: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM accounts WHERE cart_id = $1 AND id <> $2)",
+            )
+            .bind(cart)
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            (!owned_by_other).then_some(cart)
+        }
+        None => None,
+    };
     let cart = match (account_cart, guest_cart) {
         (Some(account_cart), Some(guest_cart)) if account_cart != guest_cart => {
             // Both carts locked in id order, like every other multi-cart lock.

@@ -81,6 +81,7 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
     };
     let summary_currency = currency.clone();
     // A logged-in customer's email and default address, ready to use or change.
+    let is_guest = data.prefill.is_none();
     let known_email = data
         .prefill
         .as_ref()
@@ -112,6 +113,9 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
     });
     view! {
         <h1>"Checkout"</h1>
+        {is_guest.then(|| view! {
+            <p class="fine-print">"Have an account? " <a href="/account/login?next=%2Fcheckout">"Log in"</a> " to use your saved address; your cart comes with you."</p>
+        })}
         {error}
         <div class="checkout-layout">
             <ActionForm action=place attr:class="checkout-form">
