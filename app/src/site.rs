@@ -12,6 +12,8 @@ pub struct SiteInfo {
     pub store_name: String,
     /// Where shoppers reach the store, without a trailing slash (`https://shop.example`).
     pub public_url: String,
+    /// A staging copy (`STOA_ENV=staging`): every page says so.
+    pub staging: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +43,7 @@ pub async fn site_info() -> SiteInfo {
     let fallback = SiteInfo {
         store_name: "Stoa".to_owned(),
         public_url: String::new(),
+        staging: false,
     };
     match use_context::<NavigationResource>() {
         Some(navigation) => navigation.await.map(|n| n.site).unwrap_or(fallback),

@@ -82,6 +82,12 @@ fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 }
 
 impl Config {
+    /// Whether emails leave the machine: never from a staging copy, whatever STOA_SMTP_URL
+    /// says (its customers' addresses may be real ones if it was not anonymized).
+    pub fn sends_mail(&self) -> bool {
+        self.smtp_url.is_some() && self.environment != Environment::Staging
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -250,6 +256,26 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_url, "http://127.0.0.1:3000");
         assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn a_staging_copy_never_sends_email_even_with_smtp_configured() {
+        let smtp = ("STOA_SMTP_URL", "smtp://mail.example:587");
+        let public = ("STOA_PUBLIC_URL", "https://staging.shop.example");
+        let staging = config_from(&[DB, smtp, public, ("STOA_ENV", "staging")]).unwrap();
+        assert!(!staging.sends_mail());
+        let production = config_from(&[
+            DB,
+            smtp,
+            ("STOA_PUBLIC_URL", "https://shop.example"),
+            ("STOA_ENV", "production"),
+        ])
+        .unwrap();
+        assert!(production.sends_mail());
+        assert!(
+            !config_from(&[DB]).unwrap().sends_mail(),
+            "no SMTP, no email"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use tower::ServiceBuilder;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -88,6 +89,20 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id
+    )
+}
+
 pub fn build_router(state: AppState) -> Router {
     metrics::prometheus();
     let options = state.leptos_options.clone();
@@ -152,7 +167,11 @@ pub fn build_router(state: AppState) -> Router {
         >(fallback_context, shell))
         .layer(
             ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
+                // Every request gets an id (or keeps the one a proxy gave it), named in every
+                // log line written while it is handled and returned as `x-request-id`.
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(middleware::from_fn_with_state(
                     state.served_over_https(),
                     security::security_headers,

@@ -21,6 +21,7 @@ pub fn app_state(config: &Config, pool: PgPool) -> AppState {
             site: SiteInfo {
                 store_name: config.store_name.clone(),
                 public_url: config.public_url.clone(),
+                staging: config.environment == crate::config::Environment::Staging,
             },
         },
     }
@@ -56,6 +57,10 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
         }
     });
     let mailer = match &config.smtp_url {
+        Some(_) if !config.sends_mail() => {
+            tracing::warn!("staging copy: emails stay in the outbox table, none is sent");
+            None
+        }
         Some(url) => Some(
             crate::mail::Mailer::new(url, &config.mail_from).map_err(|e| {
                 std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())

@@ -205,3 +205,65 @@ async fn create_staff_makes_an_owner_with_a_generated_or_piped_password() {
     ));
     db.drop_database().await;
 }
+
+#[tokio::test]
+async fn production_logs_are_json_lines_naming_the_request_id_the_response_carries() {
+    let db = TestDatabase::new().await;
+    let port = free_port();
+    let mut child = stoa()
+        .arg("serve")
+        .env("DATABASE_URL", database_url(&db))
+        .env("STOA_ADDR", format!("127.0.0.1:{port}"))
+        .env("STOA_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http_get(port, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+        assert!(Instant::now() < deadline, "stoa became ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A cross-site POST is refused with a warning logged inside the request.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /api/cart/add HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 403"), "{response}");
+    let request_id = response
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .expect("the response names its request id")
+        .trim()
+        .to_owned();
+    assert_eq!(request_id.len(), 36, "a UUID: {request_id}");
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let refusal = logs
+        .lines()
+        .find(|line| line.contains("cross-site request refused"))
+        .unwrap_or_else(|| panic!("the refusal is logged: {logs}"));
+    let entry: serde_json::Value = serde_json::from_str(refusal).expect("a JSON line");
+    assert_eq!(entry["level"], "WARN");
+    assert_eq!(
+        entry["span"]["request_id"],
+        request_id.as_str(),
+        "{refusal}"
+    );
+    assert_eq!(entry["span"]["path"], "/api/cart/add");
+    db.drop_database().await;
+}

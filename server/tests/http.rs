@@ -425,3 +425,19 @@ fn page_policy_in(body: &str) -> String {
     let content = meta.split("content=\"").nth(1).unwrap();
     content.split('"').next().unwrap().to_owned()
 }
+
+#[tokio::test]
+async fn a_staging_copy_says_so_on_every_page_and_production_does_not() {
+    let staging = support::spawn_app_in(Some(4), None, "staging").await;
+    for path in ["/", "/cart", "/account/login", "/no-such-page"] {
+        let page = staging.get(path).await;
+        assert!(
+            page.body.contains("data-testid=\"staging-banner\""),
+            "{path}"
+        );
+    }
+    staging.db.drop_database().await;
+    let production = support::spawn_app_in(Some(4), None, "production").await;
+    assert!(!production.get("/").await.body.contains("staging-banner"));
+    production.db.drop_database().await;
+}

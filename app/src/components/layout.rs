@@ -28,8 +28,22 @@ pub fn SiteHeader() -> impl IntoView {
             })
         })
     };
+    let staging_banner =
+        move || {
+            navigation.map(|navigation| {
+                Suspend::new(async move {
+                    let staging = navigation.await.map(|n| n.site.staging).unwrap_or(false);
+                    staging.then(|| view! {
+                    <div class="staging-banner" role="note" data-testid="staging-banner">
+                        "Staging copy: nothing here is real, and no email leaves this server."
+                    </div>
+                })
+                })
+            })
+        };
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <Transition fallback=|| ()>{staging_banner}</Transition>
         <header class="site-header">
             <div class="header-row">
                 <a href="/" class="brand">"Stoa"</a>
