@@ -87,6 +87,13 @@ ensure_chromium() {
   fi
 }
 
+# pg_dump and pg_restore, for `stoa backup` and `stoa restore` (and their tests).
+ensure_pg_client_tools() {
+  if ! command -v pg_dump >/dev/null && [ ! -x "$(pg_bin_dir)/pg_dump" ]; then
+    apt_install postgresql-client
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }

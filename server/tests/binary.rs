@@ -32,8 +32,12 @@ fn free_port() -> u16 {
 
 /// A plain HTTP/1.1 GET, so the test needs no HTTP client crate.
 fn http_get(port: u16, path: &str) -> Option<String> {
+    http_get_within(port, path, Duration::from_secs(5))
+}
+
+fn http_get_within(port: u16, path: &str, patience: Duration) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream.set_read_timeout(Some(patience)).ok()?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -266,4 +270,196 @@ async fn production_logs_are_json_lines_naming_the_request_id_the_response_carri
     );
     assert_eq!(entry["span"]["path"], "/api/cart/add");
     db.drop_database().await;
+}
+
+/// A throwaway PostgreSQL cluster of our own, so the test can stop and start it.
+struct LocalCluster {
+    dir: std::path::PathBuf,
+    bin: std::path::PathBuf,
+    port: u16,
+}
+
+impl LocalCluster {
+    fn pg(&self, tool: &str, args: &[&str]) -> std::process::ExitStatus {
+        let tool = self.bin.join(tool);
+        // initdb and pg_ctl refuse to run as root: run them as the postgres user then.
+        let as_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+        let mut command = if as_root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&tool);
+            c
+        } else {
+            Command::new(&tool)
+        };
+        command
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+    }
+
+    fn create() -> Self {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect(
+                "PostgreSQL server binaries in /usr/lib/postgresql (scripts/test installs them)",
+            )
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .filter(|p| p.join("initdb").exists())
+            .max()
+            .expect("initdb");
+        let dir = std::env::temp_dir().join(format!(
+            "stoa-cluster-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Command::new("chmod")
+            .args(["777", dir.to_str().unwrap()])
+            .status()
+            .unwrap();
+        let cluster = Self {
+            dir,
+            bin,
+            port: free_port(),
+        };
+        let data = cluster.dir.join("data");
+        assert!(cluster
+            .pg(
+                "initdb",
+                &[
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8"
+                ]
+            )
+            .success());
+        cluster.start();
+        cluster
+    }
+
+    fn start(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.dir.display()
+        );
+        let log = self.dir.join("server.log");
+        let data = self.dir.join("data");
+        assert!(self
+            .pg(
+                "pg_ctl",
+                &[
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-l",
+                    log.to_str().unwrap(),
+                    "-w",
+                    "-o",
+                    &options,
+                    "start"
+                ]
+            )
+            .success());
+    }
+
+    fn stop(&self) {
+        let data = self.dir.join("data");
+        assert!(self
+            .pg(
+                "pg_ctl",
+                &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"]
+            )
+            .success());
+    }
+}
+
+impl Drop for LocalCluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        self.pg(
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"],
+        );
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+fn wait_for(port: u16, path: &str, status: &str, seconds: u64) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if http_get(port, path).is_some_and(|r| r.starts_with(status)) {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn readiness_fails_while_postgresql_is_stopped_and_recovers_by_itself() {
+    let cluster = LocalCluster::create();
+    let port = free_port();
+    let mut child = stoa()
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("postgres://postgres@127.0.0.1:{}/stoa", cluster.port),
+        )
+        .env("STOA_ADDR", format!("127.0.0.1:{port}"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for(port, "/readyz", "HTTP/1.1 200", 60),
+        "ready on a running database"
+    );
+
+    cluster.stop();
+    assert!(
+        wait_for(port, "/readyz", "HTTP/1.1 503", 15),
+        "unready while PostgreSQL is stopped"
+    );
+    assert!(
+        http_get(port, "/healthz").unwrap().ends_with("ok"),
+        "the process keeps serving"
+    );
+    // Pages that need the database wait for a connection (5 s at most), then answer
+    // with an error page; the 30 s request timeout bounds everything else.
+    let started = Instant::now();
+    let page = http_get_within(port, "/", Duration::from_secs(35)).expect("an answer");
+    assert!(
+        page.starts_with("HTTP/1.1 "),
+        "pages still get an answer: {page}"
+    );
+    eprintln!(
+        "home page without a database: {} in {:?}",
+        page.lines().next().unwrap_or(""),
+        started.elapsed()
+    );
+    assert!(child.try_wait().unwrap().is_none(), "no crash");
+
+    cluster.start();
+    assert!(
+        wait_for(port, "/readyz", "HTTP/1.1 200", 30),
+        "ready again once PostgreSQL is back"
+    );
+    assert!(wait_for(port, "/", "HTTP/1.1 200", 10), "pages work again");
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
 }
