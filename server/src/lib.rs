@@ -9,6 +9,7 @@ pub mod database;
 pub mod exports;
 pub mod health;
 pub mod mail;
+pub mod maintenance;
 pub mod media;
 pub mod metrics;
 pub mod router;

@@ -1,7 +1,7 @@
 //! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
 
 use crate::security::{self, AllowedOrigin};
-use crate::{exports, health, media, metrics};
+use crate::{exports, health, maintenance, media, metrics};
 use app::state::ServerState;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -165,6 +165,14 @@ pub fn build_router(state: AppState) -> Router {
             AppState,
             _,
         >(fallback_context, shell))
+        // Inside the session layer below, so it can tell staff from shoppers.
+        .layer(middleware::from_fn_with_state(
+            maintenance::MaintenanceGate::new(
+                state.server.pool.clone(),
+                state.server.site.store_name.clone(),
+            ),
+            maintenance::maintenance_gate,
+        ))
         .layer(
             ServiceBuilder::new()
                 // Every request gets an id (or keeps the one a proxy gave it), named in every

@@ -252,7 +252,7 @@ async fn every_admin_server_function_refuses_anonymous_callers_with_401_and_cust
     let mut anonymous = Shopper::default();
     for path in &paths {
         // Arguments are valid where one is needed, so only the role decides.
-        let form = "search=&id=1";
+        let form = "search=&id=1&on=false&message=";
         let reply = anonymous.post(&app, path, form).await;
         assert_eq!(
             reply.status,
@@ -476,5 +476,69 @@ async fn html_in_names_and_addresses_is_rendered_as_text() {
             "{page} shows the text escaped"
         );
     }
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn maintenance_mode_shows_shoppers_a_503_page_while_staff_keep_working() {
+    let app = spawn_app_with(Some(4), None).await;
+    staff_account(&app, "admin@shop.example", Role::Admin).await;
+    let mut admin = Shopper::default();
+    admin
+        .log_in(&app, "admin@shop.example", "staff password 12")
+        .await;
+    let mut shopper = Shopper::default();
+    assert_eq!(shopper.get(&app, "/").await.status, StatusCode::OK);
+
+    let on = admin
+        .post(
+            &app,
+            "/api/admin/settings/maintenance/set",
+            "on=true&message=Back+at+noon+%3Cb%3E",
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+
+    let page = shopper.get(&app, "/").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(page.headers[header::RETRY_AFTER], "300");
+    assert!(
+        page.body.contains("Back at noon &lt;b&gt;"),
+        "{}",
+        page.body
+    );
+    let variant = app.variant_with_stock(5).await;
+    assert_eq!(
+        shopper.add_to_cart(&app, variant, 1).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        shopper.get(&app, "/account/login").await.status,
+        StatusCode::OK,
+        "staff can still log in"
+    );
+
+    assert_eq!(
+        admin.get(&app, "/").await.status,
+        StatusCode::OK,
+        "staff see the store"
+    );
+    assert_eq!(admin.get(&app, "/admin").await.status, StatusCode::OK);
+    assert_eq!(
+        admin.add_to_cart(&app, variant, 1).await.status,
+        StatusCode::OK
+    );
+
+    let off = admin
+        .post(
+            &app,
+            "/api/admin/settings/maintenance/set",
+            "on=false&message=",
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(shopper.get(&app, "/").await.status, StatusCode::OK);
     app.db.drop_database().await;
 }

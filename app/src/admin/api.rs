@@ -2,7 +2,7 @@
 //! first, through `require_role`; a test walks every path under that prefix and expects
 //! 401 without a login and 403 for a customer.
 
-use crate::admin::model::{CustomerRow, StaffMember, StaffRow};
+use crate::admin::model::{CustomerRow, MaintenanceSetting, StaffMember, StaffRow};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -55,6 +55,36 @@ pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Owner).await?;
         let state = crate::state::server_state()?;
         crate::admin::repo::staff(&state.pool).await
+    })
+    .await
+}
+
+/// Whether the store is in maintenance mode (admin and owner).
+#[server(endpoint = "admin/settings/maintenance")]
+pub async fn get_maintenance() -> Result<MaintenanceSetting, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let state = crate::state::server_state()?;
+        let current = crate::admin::settings::maintenance(&state.pool).await?;
+        Ok(MaintenanceSetting {
+            on: current.on,
+            message: current.message,
+        })
+    })
+    .await
+}
+
+/// Turns maintenance mode on or off (admin and owner). Shoppers see the maintenance page
+/// within a few seconds on every server process; staff keep access.
+#[server(endpoint = "admin/settings/maintenance/set")]
+pub async fn set_maintenance(on: bool, message: String) -> Result<(), AppError> {
+    crate::state::respond(async {
+        let staff =
+            crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let state = crate::state::server_state()?;
+        crate::admin::settings::set_maintenance(&state.pool, on, &message).await?;
+        tracing::warn!(staff = staff.id, on, "maintenance mode changed");
+        Ok(())
     })
     .await
 }

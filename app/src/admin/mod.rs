@@ -7,3 +7,5 @@ pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod settings;

@@ -28,3 +28,10 @@ pub struct StaffRow {
     pub role: Role,
     pub is_active: bool,
 }
+
+/// Maintenance mode as the staff area shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceSetting {
+    pub on: bool,
+    pub message: String,
+}

@@ -2,7 +2,9 @@
 //! and staff accounts (owner).
 
 use crate::accounts::model::Role;
-use crate::admin::api::{get_staff_member, list_customers, list_staff, EraseCustomer};
+use crate::admin::api::{
+    get_maintenance, get_staff_member, list_customers, list_staff, EraseCustomer, SetMaintenance,
+};
 use crate::admin::model::{CustomerRow, StaffMember};
 use crate::components::notices::ErrorPanel;
 use crate::site::page_meta;
@@ -37,6 +39,7 @@ fn StaffHome(member: StaffMember) -> impl IntoView {
         <ul class="permissions">
             {role.permissions().iter().map(|p| view! { <li>{*p}</li> }).collect_view()}
         </ul>
+        {role.includes(Role::Admin).then(|| view! { <MaintenanceSection /> })}
         {role.includes(Role::Admin).then(|| view! { <CustomerSection /> })}
         {role.includes(Role::Owner).then(|| view! { <StaffSection /> })}
     }
@@ -150,6 +153,60 @@ fn StaffSection() -> impl IntoView {
                 <thead><tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Status"</th></tr></thead>
                 <tbody><Transition fallback=|| ()>{rows}</Transition></tbody>
             </table>
+        </section>
+    }
+}
+
+#[component]
+fn MaintenanceSection() -> impl IntoView {
+    let set = ServerAction::<SetMaintenance>::new();
+    let setting = Resource::new(move || set.version().get(), |_| get_maintenance());
+    let content = move || {
+        Suspend::new(async move {
+            match setting.await {
+                Ok(current) => {
+                    let (status, button, next) = if current.on {
+                        (
+                            "On: shoppers see the maintenance page; staff keep access.",
+                            "Turn maintenance mode off",
+                            "false",
+                        )
+                    } else {
+                        (
+                            "Off: the store is open.",
+                            "Turn maintenance mode on",
+                            "true",
+                        )
+                    };
+                    view! {
+                        <p data-testid="maintenance-status">{status}</p>
+                        <ActionForm action=set attr:class="account-form">
+                            <input type="hidden" name="on" value=next />
+                            <label for="maintenance-message">"Message for shoppers (optional)"</label>
+                            <input id="maintenance-message" type="text" name="message" maxlength="500" value=current.message />
+                            <button type="submit" class=if current.on { "secondary" } else { "danger" } disabled=move || set.pending().get()>{button}</button>
+                        </ActionForm>
+                    }
+                    .into_any()
+                }
+                Err(error) => {
+                    view! { <p class="notice error" role="alert">{error.to_string()}</p> }
+                        .into_any()
+                }
+            }
+        })
+    };
+    let error = move || {
+        set.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <section aria-labelledby="maintenance-heading">
+            <h2 id="maintenance-heading">"Maintenance mode"</h2>
+            {error}
+            <Transition fallback=|| ()>{content}</Transition>
         </section>
     }
 }

@@ -1,0 +1,34 @@
+//! Store settings staff change from the staff area. So far: maintenance mode.
+
+use crate::error::AppError;
+use sqlx::PgPool;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Maintenance {
+    pub on: bool,
+    /// Shown to shoppers on the maintenance page; empty for the standard text.
+    pub message: String,
+}
+
+pub async fn maintenance(pool: &PgPool) -> Result<Maintenance, AppError> {
+    let (on, message): (bool, String) =
+        sqlx::query_as("SELECT maintenance_mode, maintenance_message FROM store_settings")
+            .fetch_one(pool)
+            .await?;
+    Ok(Maintenance { on, message })
+}
+
+pub async fn set_maintenance(pool: &PgPool, on: bool, message: &str) -> Result<(), AppError> {
+    let message = message.trim();
+    if message.chars().count() > 500 || message.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::invalid(
+            "The message can be at most 500 printable characters.",
+        ));
+    }
+    sqlx::query("UPDATE store_settings SET maintenance_mode = $1, maintenance_message = $2")
+        .bind(on)
+        .bind(message)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
