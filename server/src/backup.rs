@@ -223,3 +223,112 @@ pub async fn restore(
     }
     Ok(manifest)
 }
+
+/// Dumps in `dir` that have their manifest beside them, oldest first (names sort by time).
+pub fn backups_in(dir: &Path) -> Vec<PathBuf> {
+    let mut dumps: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension().is_some_and(|x| x == "dump") && manifest_path(path).exists()
+        })
+        .collect();
+    dumps.sort();
+    dumps
+}
+
+/// How long ago the newest backup in `dir` was written.
+pub fn last_backup_age(dir: &Path) -> Option<std::time::Duration> {
+    let newest = backups_in(dir).pop()?;
+    let written = std::fs::metadata(manifest_path(&newest))
+        .ok()?
+        .modified()
+        .ok()?;
+    Some(written.elapsed().unwrap_or_default())
+}
+
+/// One scheduled backup: a new dump named after the time, then only the newest `keep`
+/// backups are kept.
+pub async fn scheduled_backup(
+    pool: &PgPool,
+    database_url: &str,
+    dir: &Path,
+    keep: usize,
+) -> Result<PathBuf, String> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let name = chrono::Utc::now()
+        .format("stoa-%Y%m%d-%H%M%S%.3f.dump")
+        .to_string();
+    let out = dir.join(name);
+    backup(pool, database_url, &out).await?;
+    let all = backups_in(dir);
+    for old in &all[..all.len().saturating_sub(keep)] {
+        std::fs::remove_file(manifest_path(old)).ok();
+        std::fs::remove_file(old).ok();
+    }
+    Ok(out)
+}
+
+/// Exports the age of the newest backup as `stoa_backup_last_age_seconds` (absent until
+/// the first backup exists).
+pub fn record_backup_age(dir: &Path) {
+    if let Some(age) = last_backup_age(dir) {
+        metrics::gauge!("stoa_backup_last_age_seconds").set(age.as_secs_f64());
+    }
+}
+
+/// Backs up every `interval` while the server runs. Several processes may share the
+/// folder: a PostgreSQL advisory lock lets one of them back up at a time, and each checks
+/// the newest backup's age first, so the store gets one backup per interval.
+pub fn spawn_scheduled_backups(
+    pool: PgPool,
+    schedule: crate::config::BackupSchedule,
+    database_url: String,
+) {
+    tokio::spawn(async move {
+        loop {
+            record_backup_age(&schedule.dir);
+            let due = last_backup_age(&schedule.dir).is_none_or(|age| age >= schedule.interval);
+            if due {
+                match backup_once_across_processes(&pool, &database_url, &schedule).await {
+                    Ok(Some(out)) => {
+                        tracing::info!(file = %out.display(), "scheduled backup written")
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        metrics::counter!("stoa_backup_failures_total").increment(1);
+                        tracing::error!(%error, "scheduled backup failed; retrying in 10 minutes");
+                        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                        continue;
+                    }
+                }
+                record_backup_age(&schedule.dir);
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
+}
+
+async fn backup_once_across_processes(
+    pool: &PgPool,
+    database_url: &str,
+    schedule: &crate::config::BackupSchedule,
+) -> Result<Option<PathBuf>, String> {
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    let got_lock: bool =
+        sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext('stoa scheduled backup'))")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+    // Another process is backing up, or just did.
+    if !got_lock || last_backup_age(&schedule.dir).is_some_and(|age| age < schedule.interval) {
+        return Ok(None);
+    }
+    let out = scheduled_backup(pool, database_url, &schedule.dir, schedule.keep).await?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(Some(out))
+}

@@ -46,6 +46,18 @@ pub struct Config {
     /// stay in the outbox table, unsent.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// DATABASE_URL as given, for PostgreSQL's own tools (pg_dump, pg_restore).
+    pub database_url: String,
+    /// Scheduled backups from the server, when STOA_BACKUP_DIR is set.
+    pub backups: Option<BackupSchedule>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub interval: Duration,
+    /// How many backups to keep; older ones are deleted after each new one.
+    pub keep: usize,
 }
 
 impl fmt::Debug for Config {
@@ -199,9 +211,22 @@ impl Config {
             ));
         }
 
+        let backups = match get("STOA_BACKUP_DIR") {
+            Some(dir) => Some(BackupSchedule {
+                dir: PathBuf::from(dir),
+                interval: Duration::from_secs(
+                    3600 * parse_number(&get, "STOA_BACKUP_INTERVAL_HOURS", 24, 1, 24 * 31)?,
+                ),
+                keep: parse_number(&get, "STOA_BACKUP_KEEP", 7, 1, 1_000)? as usize,
+            }),
+            None => None,
+        };
+
         Ok(Self {
             smtp_url,
             mail_from,
+            database_url,
+            backups,
             environment,
             database,
             addr,
@@ -256,6 +281,22 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_url, "http://127.0.0.1:3000");
         assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn scheduled_backups_are_off_until_a_folder_is_given() {
+        assert_eq!(config_from(&[DB]).unwrap().backups, None);
+        let on = config_from(&[DB, ("STOA_BACKUP_DIR", "/var/backups/stoa")]).unwrap();
+        assert_eq!(
+            on.backups,
+            Some(BackupSchedule {
+                dir: PathBuf::from("/var/backups/stoa"),
+                interval: Duration::from_secs(24 * 3600),
+                keep: 7
+            })
+        );
+        let bad = config_from(&[DB, ("STOA_BACKUP_DIR", "/b"), ("STOA_BACKUP_KEEP", "0")]);
+        assert_eq!(bad.unwrap_err().variable, "STOA_BACKUP_KEEP");
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     };
     crate::mail::spawn_outbox_worker(pool.clone(), mailer);
     spawn_abandoned_cart_cleanup(pool.clone());
+    if let Some(schedule) = config.backups.clone() {
+        tracing::info!(dir = %schedule.dir.display(), every_hours = schedule.interval.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
+        crate::backup::spawn_scheduled_backups(pool.clone(), schedule, config.database_url.clone());
+    }
     let router = build_router(app_state(&config, pool));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(

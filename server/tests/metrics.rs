@@ -85,3 +85,29 @@ async fn counters_move_after_checkouts() {
     assert!(metrics.contains("stoa_db_pool_connections{state=\"in_use\"}"));
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn the_age_of_the_newest_backup_is_exported() {
+    let app = spawn_app_with(Some(3), None).await;
+    let dir = std::env::temp_dir().join(format!("stoa-metric-backups-{}", std::process::id()));
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        app.db.options.get_username(),
+        app.db.options.get_host(),
+        app.db.options.get_port(),
+        app.db.name
+    );
+    stoa_server::backup::scheduled_backup(&app.db.pool, &url, &dir, 3)
+        .await
+        .unwrap();
+    stoa_server::backup::record_backup_age(&dir);
+    let metrics = app.get("/metrics").await.body;
+    assert!(
+        metrics.contains("stoa_backup_last_age_seconds "),
+        "{metrics}"
+    );
+    let age = sample(&metrics, "stoa_backup_last_age_seconds");
+    assert!((0.0..60.0).contains(&age), "{age}");
+    std::fs::remove_dir_all(&dir).ok();
+    app.db.drop_database().await;
+}

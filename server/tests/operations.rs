@@ -343,3 +343,30 @@ async fn anonymize_leaves_no_original_email_or_name_and_keeps_people_consistent(
     assert_eq!(staff, "owner@shop.example", "staff keep their login names");
     db.drop_database().await;
 }
+
+#[tokio::test]
+async fn scheduled_backups_keep_only_the_newest_ones() {
+    let db = busy_store().await;
+    let url = url_of(&db.options, &db.name);
+    let dir = tempdir().join("backups");
+    let mut written = Vec::new();
+    for _ in 0..3 {
+        written.push(
+            stoa_server::backup::scheduled_backup(&db.pool, &url, &dir, 2)
+                .await
+                .unwrap(),
+        );
+    }
+    let kept = stoa_server::backup::backups_in(&dir);
+    assert_eq!(kept, written[1..].to_vec(), "the two newest remain");
+    assert!(
+        !manifest_path(&written[0]).exists(),
+        "the oldest manifest went with its dump"
+    );
+    let age = stoa_server::backup::last_backup_age(&dir).unwrap();
+    assert!(age.as_secs() < 60);
+    let manifest = read_manifest(&written[2]).await.unwrap();
+    assert_eq!(manifest.tables["orders"].rows, 1);
+    db.drop_database().await;
+    std::fs::remove_dir_all(dir.parent().unwrap()).ok();
+}
