@@ -233,6 +233,23 @@ pub mod fixtures {
         }
     }
 
+    /// Every row that can hold personal data (orders, accounts, addresses, emails,
+    /// sessions, failed attempts) as one text, to search for what must be gone.
+    pub async fn personal_data_as_text(pool: &PgPool) -> String {
+        sqlx::query_scalar(
+            "SELECT concat_ws(' ',
+                (SELECT string_agg(o::text, ' ') FROM orders o),
+                (SELECT string_agg(a::text, ' ') FROM accounts a),
+                (SELECT string_agg(d::text, ' ') FROM account_addresses d),
+                (SELECT string_agg(e::text, ' ') FROM outbox_emails e),
+                (SELECT string_agg(s::text, ' ') FROM sessions s),
+                (SELECT string_agg(f::text, ' ') FROM failed_attempts f))",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
     pub async fn stock_of(pool: &PgPool, variant_id: i64) -> i32 {
         sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
             .bind(variant_id)

@@ -15,7 +15,9 @@ use app::checkout::model::ShippingAddress;
 use app::email::EmailAddress;
 use app::error::AppError;
 use app::orders::place::place_order;
-use app::testing::fixtures::{category, manual_order_request, product, variant_ids};
+use app::testing::fixtures::{
+    category, manual_order_request, personal_data_as_text, product, variant_ids,
+};
 use app::testing::TestDatabase;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -594,17 +596,7 @@ async fn erasure_removes_the_person_and_keeps_the_orders_fiscal_record() {
     );
 
     // Nothing anywhere still names the person.
-    let dump: String = sqlx::query_scalar(
-        "SELECT concat_ws(' ',
-            (SELECT string_agg(o::text, ' ') FROM orders o),
-            (SELECT string_agg(a::text, ' ') FROM accounts a),
-            (SELECT string_agg(d::text, ' ') FROM account_addresses d),
-            (SELECT string_agg(e::text, ' ') FROM outbox_emails e),
-            (SELECT string_agg(f::text, ' ') FROM failed_attempts f))",
-    )
-    .fetch_one(&db.pool)
-    .await
-    .unwrap();
+    let dump = personal_data_as_text(&db.pool).await;
     assert!(!dump.to_lowercase().contains("ada@example.com"), "{dump}");
     assert!(
         !dump.contains("Lovelace") && !dump.contains("Ada at home"),

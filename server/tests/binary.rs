@@ -48,6 +48,37 @@ fn http_get_within(port: u16, path: &str, patience: Duration) -> Option<String> 
     Some(response)
 }
 
+/// `stoa serve` on a free port with these extra variables, once /readyz answers 200. Its
+/// log is piped for the test to read when `keep_logs`, and discarded otherwise (an unread
+/// pipe would fill up and stall the server).
+fn serve_until_ready(
+    database_url: &str,
+    extra: &[(&str, &str)],
+    keep_logs: bool,
+) -> (std::process::Child, u16) {
+    let port = free_port();
+    let mut command = stoa();
+    command
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("STOA_ADDR", format!("127.0.0.1:{port}"))
+        .stderr(if keep_logs {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    let child = command.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !http_get(port, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+        assert!(Instant::now() < deadline, "stoa became ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (child, port)
+}
+
 #[test]
 fn a_bad_variable_stops_stoa_with_a_message_naming_it() {
     let output = stoa()
@@ -67,23 +98,7 @@ fn a_bad_variable_stops_stoa_with_a_message_naming_it() {
 #[tokio::test]
 async fn stoa_serves_and_stops_cleanly_on_sigterm() {
     let db = TestDatabase::new().await;
-    let port = free_port();
-    let mut child = stoa()
-        .arg("serve")
-        .env("DATABASE_URL", database_url(&db))
-        .env("STOA_ADDR", format!("127.0.0.1:{port}"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let ready = loop {
-        match http_get(port, "/readyz") {
-            Some(response) if response.starts_with("HTTP/1.1 200") => break true,
-            _ if Instant::now() > deadline => break false,
-            _ => std::thread::sleep(Duration::from_millis(100)),
-        }
-    };
-    assert!(ready, "stoa became ready");
+    let (mut child, port) = serve_until_ready(&database_url(&db), &[], true);
     assert!(http_get(port, "/healthz").unwrap().ends_with("ok"));
 
     let killed = Command::new("kill")
@@ -213,20 +228,8 @@ async fn create_staff_makes_an_owner_with_a_generated_or_piped_password() {
 #[tokio::test]
 async fn production_logs_are_json_lines_naming_the_request_id_the_response_carries() {
     let db = TestDatabase::new().await;
-    let port = free_port();
-    let mut child = stoa()
-        .arg("serve")
-        .env("DATABASE_URL", database_url(&db))
-        .env("STOA_ADDR", format!("127.0.0.1:{port}"))
-        .env("STOA_LOG_FORMAT", "json")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !http_get(port, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
-        assert!(Instant::now() < deadline, "stoa became ready");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (mut child, port) =
+        serve_until_ready(&database_url(&db), &[("STOA_LOG_FORMAT", "json")], true);
     // A cross-site POST is refused with a warning logged inside the request.
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
@@ -410,21 +413,8 @@ fn wait_for(port: u16, path: &str, status: &str, seconds: u64) -> bool {
 #[test]
 fn readiness_fails_while_postgresql_is_stopped_and_recovers_by_itself() {
     let cluster = LocalCluster::create();
-    let port = free_port();
-    let mut child = stoa()
-        .arg("serve")
-        .env(
-            "DATABASE_URL",
-            format!("postgres://postgres@127.0.0.1:{}/stoa", cluster.port),
-        )
-        .env("STOA_ADDR", format!("127.0.0.1:{port}"))
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        wait_for(port, "/readyz", "HTTP/1.1 200", 60),
-        "ready on a running database"
-    );
+    let url = format!("postgres://postgres@127.0.0.1:{}/stoa", cluster.port);
+    let (mut child, port) = serve_until_ready(&url, &[], false);
 
     cluster.stop();
     assert!(

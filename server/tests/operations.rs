@@ -297,17 +297,7 @@ async fn anonymize_leaves_no_original_email_or_name_and_keeps_people_consistent(
         .unwrap();
     assert!(done.status.success(), "{}", text(&done));
 
-    let everything: String = sqlx::query_scalar(
-        "SELECT concat_ws(' ',
-            (SELECT string_agg(o::text, ' ') FROM orders o),
-            (SELECT string_agg(a::text, ' ') FROM accounts a),
-            (SELECT string_agg(d::text, ' ') FROM account_addresses d),
-            (SELECT string_agg(e::text, ' ') FROM outbox_emails e),
-            (SELECT string_agg(s::text, ' ') FROM sessions s))",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    let everything = app::testing::fixtures::personal_data_as_text(pool).await;
     for original in [
         "ada@example.com",
         "Lovelace",
