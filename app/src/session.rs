@@ -84,13 +84,88 @@ pub async fn placed_order(session: &Session, number: &str) -> Result<bool, AppEr
     Ok(numbers.iter().any(|n| n == number))
 }
 
-/// The client's address as the server saw the connection ("unknown" when not available,
-/// as in tests that call the router directly). Behind a reverse proxy this is the proxy's
-/// address until forwarded-for handling is configured.
+/// The client's address: the connection's peer, or, when that peer is a trusted reverse
+/// proxy, the nearest address in `X-Forwarded-For` that is not a trusted proxy itself.
+/// "unknown" when not available (tests that call the router directly).
 pub async fn client_address() -> String {
     use axum::extract::ConnectInfo;
-    match leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await {
-        Ok(ConnectInfo(address)) => address.ip().to_string(),
-        Err(_) => "unknown".to_owned(),
+    let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await
+    else {
+        return "unknown".to_owned();
+    };
+    let trusted = crate::state::server_state()
+        .map(|state| state.trusted_proxies)
+        .unwrap_or_default();
+    let forwarded = leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .reduce(|a, b| format!("{a},{b}"))
+    });
+    client_behind_proxies(peer.ip(), forwarded.as_deref(), &trusted).to_string()
+}
+
+/// Walks `X-Forwarded-For` from the right (the hop nearest to us) while the hop is a
+/// trusted proxy; the first address that is not is the client. Addresses a client wrote
+/// itself (left of the first untrusted hop) are never believed.
+pub fn client_behind_proxies(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or("").rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !trusted.contains(&address) {
+                    break;
+                }
+            }
+            // A malformed hop: stop at the last address we could trust.
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_behind_proxies;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy = ip("10.0.0.5");
+        let trusted = [proxy, ip("10.0.0.6")];
+        assert_eq!(
+            client_behind_proxies(ip("203.0.113.9"), Some("1.2.3.4"), &trusted),
+            ip("203.0.113.9"),
+            "a direct client cannot claim another address"
+        );
+        assert_eq!(
+            client_behind_proxies(proxy, Some("198.51.100.7"), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_behind_proxies(proxy, Some("6.6.6.6, 198.51.100.7, 10.0.0.6"), &trusted),
+            ip("198.51.100.7"),
+            "the spoofed left part is ignored; trusted hops are skipped"
+        );
+        assert_eq!(client_behind_proxies(proxy, None, &trusted), proxy);
+        assert_eq!(
+            client_behind_proxies(proxy, Some("not-an-ip"), &trusted),
+            proxy
+        );
     }
 }

@@ -10,6 +10,8 @@ pub struct ServerState {
     pub pool: sqlx::PgPool,
     pub catalog: Arc<crate::catalog::reads::CatalogReads>,
     pub site: SiteInfo,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (STOA_TRUSTED_PROXIES).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 pub fn server_state() -> Result<ServerState, AppError> {

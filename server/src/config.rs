@@ -50,6 +50,8 @@ pub struct Config {
     pub database_url: String,
     /// Scheduled backups from the server, when STOA_BACKUP_DIR is set.
     pub backups: Option<BackupSchedule>,
+    /// Reverse proxies whose X-Forwarded-For names the client (STOA_TRUSTED_PROXIES).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,11 +224,27 @@ impl Config {
             None => None,
         };
 
+        let trusted_proxies = get("STOA_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                text.parse::<std::net::IpAddr>().map_err(|_| {
+                    invalid(
+                        "STOA_TRUSTED_PROXIES",
+                        format!("`{text}` is not an IP address (list them separated by commas)"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Self {
             smtp_url,
             mail_from,
             database_url,
             backups,
+            trusted_proxies,
             environment,
             database,
             addr,
@@ -281,6 +299,15 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_url, "http://127.0.0.1:3000");
         assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_addresses() {
+        assert!(config_from(&[DB]).unwrap().trusted_proxies.is_empty());
+        let two = config_from(&[DB, ("STOA_TRUSTED_PROXIES", "127.0.0.1, ::1")]).unwrap();
+        assert_eq!(two.trusted_proxies.len(), 2);
+        let bad = config_from(&[DB, ("STOA_TRUSTED_PROXIES", "proxy.internal")]);
+        assert_eq!(bad.unwrap_err().variable, "STOA_TRUSTED_PROXIES");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub fn app_state(config: &Config, pool: PgPool) -> AppState {
                 public_url: config.public_url.clone(),
                 staging: config.environment == crate::config::Environment::Staging,
             },
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         },
     }
 }
