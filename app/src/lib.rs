@@ -15,6 +15,7 @@ pub mod orders;
 pub mod site;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -59,6 +59,10 @@ pub async fn anonymize(pool: &PgPool) -> Result<Anonymized, sqlx::Error> {
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    // A staging copy must never call production's integrations.
+    sqlx::query("UPDATE webhook_endpoints SET is_active = false")
+        .execute(&mut *tx)
+        .await?;
     for table in [
         "sessions",
         "account_tokens",

@@ -102,6 +102,11 @@ impl Config {
         self.smtp_url.is_some() && self.environment != Environment::Staging
     }
 
+    /// Whether webhook events are delivered: never from a staging copy.
+    pub fn sends_webhooks(&self) -> bool {
+        self.environment != Environment::Staging
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }

@@ -17,3 +17,4 @@ pub mod security;
 pub mod seed;
 pub mod serve;
 pub mod staff;
+pub mod webhooks;

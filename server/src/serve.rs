@@ -71,6 +71,11 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     };
     crate::mail::spawn_outbox_worker(pool.clone(), mailer);
     spawn_abandoned_cart_cleanup(pool.clone());
+    if config.sends_webhooks() {
+        crate::webhooks::spawn_worker(pool.clone());
+    } else {
+        tracing::warn!("staging copy: webhook events stay in the outbox, none is delivered");
+    }
     if let Some(schedule) = config.backups.clone() {
         tracing::info!(dir = %schedule.dir.display(), every_hours = schedule.interval.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
         crate::backup::spawn_scheduled_backups(pool.clone(), schedule, config.database_url.clone());

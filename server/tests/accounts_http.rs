@@ -252,7 +252,7 @@ async fn every_admin_server_function_refuses_anonymous_callers_with_401_and_cust
     let mut anonymous = Shopper::default();
     for path in &paths {
         // Arguments are valid where one is needed, so only the role decides.
-        let form = "search=&id=1&on=false&message=";
+        let form = "search=&id=1&on=false&message=&form[url]=x&form[secret]=y";
         let reply = anonymous.post(&app, path, form).await;
         assert_eq!(
             reply.status,
@@ -540,5 +540,39 @@ async fn maintenance_mode_shows_shoppers_a_503_page_while_staff_keep_working() {
     assert_eq!(off.status, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(shopper.get(&app, "/").await.status, StatusCode::OK);
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn admins_register_webhook_endpoints_and_never_see_the_secret_again() {
+    let app = spawn_app_with(None, None).await;
+    staff_account(&app, "admin@shop.example", Role::Admin).await;
+    let mut admin = Shopper::default();
+    admin
+        .log_in(&app, "admin@shop.example", "staff password 12")
+        .await;
+    let form = "form[url]=https%3A%2F%2Ferp.example%2Fhooks&form[secret]=a+shared+secret+value&form[order_created]=on&form[order_paid]=on";
+    let added = admin.post(&app, "/api/admin/webhooks/add", form).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let bad = admin
+        .post(
+            &app,
+            "/api/admin/webhooks/add",
+            "form[url]=https%3A%2F%2Ferp.example&form[secret]=a+shared+secret+value",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "no event chosen");
+    let listed = admin.post(&app, "/api/admin/webhooks", "").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let overview: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+    assert_eq!(overview["endpoints"][0]["url"], "https://erp.example/hooks");
+    assert_eq!(
+        overview["endpoints"][0]["events"],
+        serde_json::json!(["order.created", "order.paid"])
+    );
+    assert!(
+        !listed.body.contains("a shared secret value"),
+        "the secret stays on the server"
+    );
     app.db.drop_database().await;
 }

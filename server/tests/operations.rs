@@ -279,6 +279,14 @@ async fn anonymize_leaves_no_original_email_or_name_and_keeps_people_consistent(
     app::accounts::repo::add_address(pool, account, &address)
         .await
         .unwrap();
+    app::webhooks::outbox::add_endpoint(
+        pool,
+        "https://erp.example/hooks",
+        "a shared secret value",
+        &["order.created".to_owned()],
+    )
+    .await
+    .unwrap();
     let url = url_of(&db.options, &db.name);
 
     let refused = stoa(&url, &["anonymize"]);
@@ -331,6 +339,15 @@ async fn anonymize_leaves_no_original_email_or_name_and_keeps_people_consistent(
         .await
         .unwrap();
     assert_eq!(staff, "owner@shop.example", "staff keep their login names");
+    let active_webhooks: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM webhook_endpoints WHERE is_active")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        active_webhooks, 0,
+        "a staging copy never calls production's integrations"
+    );
     db.drop_database().await;
 }
 

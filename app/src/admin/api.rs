@@ -2,7 +2,9 @@
 //! first, through `require_role`; a test walks every path under that prefix and expects
 //! 401 without a login and 403 for a customer.
 
-use crate::admin::model::{CustomerRow, MaintenanceSetting, StaffMember, StaffRow};
+use crate::admin::model::{
+    CustomerRow, MaintenanceSetting, StaffMember, StaffRow, WebhookForm, WebhooksOverview,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -85,6 +87,41 @@ pub async fn set_maintenance(on: bool, message: String) -> Result<(), AppError> 
         crate::admin::settings::set_maintenance(&state.pool, on, &message).await?;
         tracing::warn!(staff = staff.id, on, "maintenance mode changed");
         Ok(())
+    })
+    .await
+}
+
+/// Webhook endpoints and the delivery log (admin and owner).
+#[server(endpoint = "admin/webhooks")]
+pub async fn get_webhooks() -> Result<WebhooksOverview, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let state = crate::state::server_state()?;
+        crate::webhooks::outbox::overview(&state.pool).await
+    })
+    .await
+}
+
+/// Registers a webhook endpoint (admin and owner).
+#[server(endpoint = "admin/webhooks/add")]
+pub async fn add_webhook(form: WebhookForm) -> Result<(), AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let state = crate::state::server_state()?;
+        crate::webhooks::outbox::add_endpoint(&state.pool, &form.url, &form.secret, &form.events())
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Pauses or resumes an endpoint (admin and owner).
+#[server(endpoint = "admin/webhooks/active")]
+pub async fn set_webhook_active(id: i64, on: bool) -> Result<(), AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let state = crate::state::server_state()?;
+        crate::webhooks::outbox::set_endpoint_active(&state.pool, id, on).await
     })
     .await
 }

@@ -3,7 +3,8 @@
 
 use crate::accounts::model::Role;
 use crate::admin::api::{
-    get_maintenance, get_staff_member, list_customers, list_staff, EraseCustomer, SetMaintenance,
+    get_maintenance, get_staff_member, get_webhooks, list_customers, list_staff, AddWebhook,
+    EraseCustomer, SetMaintenance, SetWebhookActive,
 };
 use crate::admin::model::{CustomerRow, StaffMember};
 use crate::components::notices::ErrorPanel;
@@ -41,6 +42,7 @@ fn StaffHome(member: StaffMember) -> impl IntoView {
         </ul>
         {role.includes(Role::Admin).then(|| view! { <MaintenanceSection /> })}
         {role.includes(Role::Admin).then(|| view! { <CustomerSection /> })}
+        {role.includes(Role::Admin).then(|| view! { <WebhookSection /> })}
         {role.includes(Role::Owner).then(|| view! { <StaffSection /> })}
     }
 }
@@ -207,6 +209,98 @@ fn MaintenanceSection() -> impl IntoView {
             <h2 id="maintenance-heading">"Maintenance mode"</h2>
             {error}
             <Transition fallback=|| ()>{content}</Transition>
+        </section>
+    }
+}
+
+#[component]
+fn WebhookSection() -> impl IntoView {
+    let add = ServerAction::<AddWebhook>::new();
+    let toggle = ServerAction::<SetWebhookActive>::new();
+    let overview = Resource::new(
+        move || (add.version().get(), toggle.version().get()),
+        |_| get_webhooks(),
+    );
+    let content = move || {
+        Suspend::new(async move {
+            match overview.await {
+                Ok(overview) => view! {
+                    <table class="admin-table" data-testid="webhook-endpoints">
+                        <caption class="visually-hidden">"Webhook endpoints"</caption>
+                        <thead><tr><th scope="col">"Address"</th><th scope="col">"Events"</th><th scope="col">"Status"</th></tr></thead>
+                        <tbody>
+                            {overview.endpoints.into_iter().map(|e| view! {
+                                <tr>
+                                    <td>{e.url}</td>
+                                    <td>{e.events.join(", ")}</td>
+                                    <td>
+                                        {if e.is_active { "Active " } else { "Paused " }}
+                                        <ActionForm action=toggle attr:class="inline-form">
+                                            <input type="hidden" name="id" value=e.id.to_string() />
+                                            <input type="hidden" name="on" value=(!e.is_active).to_string() />
+                                            <button type="submit" class="secondary">{if e.is_active { "Pause" } else { "Resume" }}</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <h3>"Delivery log"</h3>
+                    <table class="admin-table" data-testid="webhook-deliveries">
+                        <caption class="visually-hidden">"The 50 most recent deliveries"</caption>
+                        <thead><tr><th scope="col">"Event"</th><th scope="col">"Address"</th><th scope="col">"Attempts"</th><th scope="col">"State"</th></tr></thead>
+                        <tbody>
+                            {overview.deliveries.into_iter().map(|d| view! {
+                                <tr><td>{d.event_type} " " <small>{d.event_id}</small></td><td>{d.url}</td><td>{d.attempts}</td><td>{d.state}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any(),
+                Err(error) => view! { <p class="notice error" role="alert">{error.to_string()}</p> }.into_any(),
+            }
+        })
+    };
+    let error = move || {
+        add.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })
+    };
+    let events = [
+        ("order_created", "order.created"),
+        ("order_paid", "order.paid"),
+        ("order_fulfilled", "order.fulfilled"),
+        ("order_refunded", "order.refunded"),
+        ("product_updated", "product.updated"),
+        ("stock_low", "stock.low"),
+    ];
+    view! {
+        <section aria-labelledby="webhooks-heading">
+            <h2 id="webhooks-heading">"Webhooks"</h2>
+            <p>"Events are signed with HMAC-SHA256 (header Stoa-Signature: t=timestamp,v1=hex of \"timestamp.body\") and carry Stoa-Event-Id for dropping duplicates."</p>
+            <Transition fallback=|| ()>{content}</Transition>
+            <h3>"Add an endpoint"</h3>
+            {error}
+            <ActionForm action=add attr:class="account-form">
+                <label for="webhook-url">"Address (https://…)"</label>
+                <input id="webhook-url" type="url" name="form[url]" required maxlength="2000" />
+                <label for="webhook-secret">"Shared secret (at least 16 characters)"</label>
+                <input id="webhook-secret" type="text" name="form[secret]" required minlength="16" maxlength="200" autocomplete="off" />
+                <fieldset>
+                    <legend>"Events"</legend>
+                    {events.into_iter().map(|(field, label)| {
+                        let id = format!("webhook-{field}");
+                        view! {
+                            <div class="choice">
+                                <input id=id.clone() type="checkbox" name=format!("form[{field}]") value="on" />
+                                <label for=id>{label}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit" disabled=move || add.pending().get()>"Add endpoint"</button>
+            </ActionForm>
         </section>
     }
 }

@@ -51,6 +51,28 @@ impl OrderStatus {
         self == OrderStatus::Cancelled
     }
 
+    /// The name stored in the database and sent to webhooks.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "pending_payment",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Fulfilled => "fulfilled",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    /// The webhook event that moving into this status sends, if any.
+    pub fn webhook_event(self) -> Option<&'static str> {
+        match self {
+            OrderStatus::Paid => Some("order.paid"),
+            OrderStatus::Fulfilled => Some("order.fulfilled"),
+            OrderStatus::Refunded => Some("order.refunded"),
+            _ => None,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             OrderStatus::PendingPayment => "Awaiting payment",
@@ -61,6 +83,27 @@ impl OrderStatus {
             OrderStatus::Refunded => "Refunded",
         }
     }
+}
+
+/// What webhook receivers get about a new order: its number, status and amounts (no
+/// personal data; the receiver asks the store for more with its own credentials).
+#[cfg(feature = "ssr")]
+pub fn order_event(
+    number: &str,
+    status: OrderStatus,
+    currency: &crate::money::CurrencyCode,
+    totals: &crate::checkout::pricing::Totals,
+) -> serde_json::Value {
+    serde_json::json!({
+        "number": number,
+        "status": status.as_str(),
+        "currency": currency.as_str(),
+        "subtotal_minor": totals.subtotal_minor,
+        "shipping_minor": totals.shipping_minor,
+        "tax_minor": totals.tax_minor,
+        "total_minor": totals.total_minor,
+        "prices_include_tax": totals.prices_include_tax,
+    })
 }
 
 #[cfg(test)]

@@ -297,6 +297,12 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         .bind(request.cart_id)
         .execute(&mut *tx)
         .await?;
+    crate::webhooks::outbox::emit(
+        &mut tx,
+        "order.created",
+        crate::orders::model::order_event(&number, OrderStatus::PendingPayment, &currency, &totals),
+    )
+    .await?;
     tx.commit().await?;
 
     Ok(PlacedOrder {

@@ -62,6 +62,18 @@ pub async fn transition_order(
         .bind(note)
         .execute(&mut *tx)
         .await?;
+    if let Some(event_type) = next.webhook_event() {
+        let number: String = sqlx::query_scalar("SELECT number FROM orders WHERE id = $1")
+            .bind(order_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        crate::webhooks::outbox::emit(
+            &mut tx,
+            event_type,
+            serde_json::json!({ "number": number, "status": next.as_str(), "previous_status": current.as_str() }),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(next)
 }

@@ -1,0 +1,147 @@
+//! Writing events to the webhook outbox, and registering endpoints.
+
+use crate::error::AppError;
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+
+pub const EVENT_TYPES: [&str; 6] = [
+    "order.created",
+    "order.paid",
+    "order.fulfilled",
+    "order.refunded",
+    "product.updated",
+    "stock.low",
+];
+
+/// Records `event_type` with `payload` and a delivery for every active endpoint that
+/// subscribed to it. Call inside the transaction of the change the event reports.
+pub async fn emit(
+    connection: &mut PgConnection,
+    event_type: &str,
+    payload: Value,
+) -> Result<(), sqlx::Error> {
+    let subscribed: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE is_active AND $1 = ANY(events))",
+    )
+    .bind(event_type)
+    .fetch_one(&mut *connection)
+    .await?;
+    // Nobody listens: nothing to keep.
+    if !subscribed {
+        return Ok(());
+    }
+    sqlx::query(
+        "WITH event AS (
+             INSERT INTO webhook_events (event_type, payload) VALUES ($1, $2) RETURNING id
+         )
+         INSERT INTO webhook_deliveries (event_id, endpoint_id)
+         SELECT event.id, e.id FROM event, webhook_endpoints e
+         WHERE e.is_active AND $1 = ANY(e.events)",
+    )
+    .bind(event_type)
+    .bind(payload)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+/// Registers an endpoint for some event types; returns its id.
+pub async fn add_endpoint(
+    pool: &PgPool,
+    url: &str,
+    secret: &str,
+    events: &[String],
+) -> Result<i64, AppError> {
+    let url = url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.contains(char::is_whitespace)
+    {
+        return Err(AppError::invalid(
+            "Enter the endpoint's full address, starting with https://.",
+        ));
+    }
+    if secret.chars().count() < 16 {
+        return Err(AppError::invalid("Use a secret of at least 16 characters."));
+    }
+    if events.is_empty() || events.iter().any(|e| !EVENT_TYPES.contains(&e.as_str())) {
+        return Err(AppError::invalid(format!(
+            "Choose events among: {}.",
+            EVENT_TYPES.join(", ")
+        )));
+    }
+    Ok(sqlx::query_scalar(
+        "INSERT INTO webhook_endpoints (url, secret, events) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(url)
+    .bind(secret)
+    .bind(events)
+    .fetch_one(pool)
+    .await?)
+}
+
+pub async fn set_endpoint_active(pool: &PgPool, id: i64, active: bool) -> Result<(), AppError> {
+    let updated = sqlx::query("UPDATE webhook_endpoints SET is_active = $2 WHERE id = $1")
+        .bind(id)
+        .bind(active)
+        .execute(pool)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::not_found("There is no such webhook endpoint."));
+    }
+    Ok(())
+}
+
+/// Endpoints, and the 50 most recent deliveries, for the staff area.
+pub async fn overview(pool: &PgPool) -> Result<crate::admin::model::WebhooksOverview, AppError> {
+    use crate::admin::model::{WebhookDeliveryRow, WebhookEndpointRow, WebhooksOverview};
+    let endpoints: Vec<(i64, String, Vec<String>, bool)> =
+        sqlx::query_as("SELECT id, url, events, is_active FROM webhook_endpoints ORDER BY id")
+            .fetch_all(pool)
+            .await?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        event_id: uuid::Uuid,
+        event_type: String,
+        url: String,
+        attempts: i32,
+        delivered_at: Option<chrono::DateTime<chrono::Utc>>,
+        last_error: Option<String>,
+        next_attempt_at: chrono::DateTime<chrono::Utc>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT d.event_id, ev.event_type, e.url, d.attempts, d.delivered_at, d.last_error, d.next_attempt_at
+         FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+         JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         ORDER BY d.id DESC LIMIT 50",
+    )
+    .fetch_all(pool)
+    .await?;
+    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    Ok(WebhooksOverview {
+        endpoints: endpoints
+            .into_iter()
+            .map(|(id, url, events, is_active)| WebhookEndpointRow {
+                id,
+                url,
+                events,
+                is_active,
+            })
+            .collect(),
+        deliveries: rows
+            .into_iter()
+            .map(|r| WebhookDeliveryRow {
+                event_id: r.event_id.to_string(),
+                event_type: r.event_type,
+                url: r.url,
+                attempts: r.attempts,
+                state: match (r.delivered_at, r.last_error) {
+                    (Some(at), _) => format!("Delivered {}", time(at)),
+                    (None, Some(error)) => {
+                        format!("Failed: {error}; next try {}", time(r.next_attempt_at))
+                    }
+                    (None, None) => "Waiting".to_owned(),
+                },
+            })
+            .collect(),
+    })
+}
