@@ -295,3 +295,32 @@ async fn two_workers_never_deliver_the_same_event_twice() {
     assert_eq!(ids.len(), 30, "each event exactly once");
     db.drop_database().await;
 }
+
+#[tokio::test]
+async fn stock_falling_to_the_low_stock_line_sends_stock_low_once() {
+    let db = TestDatabase::new().await;
+    let tops = category(&db.pool, "tops", None).await;
+    let shirt = product(&db.pool, tops, "shirt", "Shirt", "", &[(1500, 8)]).await;
+    let variant = variant_ids(&db.pool, shirt).await[0];
+    add_endpoint(
+        &db.pool,
+        "http://127.0.0.1:9/hook",
+        SECRET,
+        &["stock.low".to_owned()],
+    )
+    .await
+    .unwrap();
+    order(&db, variant, 2).await.unwrap(); // 8 → 6: above the line
+    assert_eq!(count(&db, "SELECT count(*) FROM webhook_events").await, 0);
+    order(&db, variant, 2).await.unwrap(); // 6 → 4: crosses it
+    order(&db, variant, 1).await.unwrap(); // 4 → 3: already below
+    let payloads: Vec<serde_json::Value> =
+        sqlx::query_scalar("SELECT payload FROM webhook_events WHERE event_type = 'stock.low'")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(payloads.len(), 1);
+    assert_eq!(payloads[0]["stock"], 4);
+    assert_eq!(payloads[0]["sku"], "SHIRT-0");
+    db.drop_database().await;
+}

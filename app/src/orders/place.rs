@@ -25,6 +25,9 @@ use crate::orders::model::OrderStatus;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+/// A variant whose stock falls to this or below sends a `stock.low` webhook event.
+pub const LOW_STOCK_THRESHOLD: i32 = 5;
+
 /// What the checkout hands over once the shopper's input has been parsed and paid for.
 #[derive(Clone, Debug)]
 pub struct OrderRequest {
@@ -169,16 +172,16 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     // Take the stock, line by line in variant-id order, reading the price under the lock.
     let mut to_price = Vec::with_capacity(lines.len());
     for line in &lines {
-        let taken: Option<i64> = sqlx::query_scalar(
+        let taken: Option<(i64, i32)> = sqlx::query_as(
             "UPDATE product_variants SET stock = stock - $2
              WHERE id = $1 AND stock >= $2
-             RETURNING price_minor",
+             RETURNING price_minor, stock",
         )
         .bind(line.variant_id)
         .bind(line.quantity)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(unit_price_minor) = taken else {
+        let Some((unit_price_minor, left)) = taken else {
             metrics::counter!("stoa_stock_outs_total").increment(1);
             let available: i32 =
                 sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
@@ -190,6 +193,15 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
                 available,
             )));
         };
+        // Crossing the low-stock line (not every sale below it) tells the warehouse once.
+        if left <= LOW_STOCK_THRESHOLD && left + line.quantity > LOW_STOCK_THRESHOLD {
+            crate::webhooks::outbox::emit(
+                &mut tx,
+                "stock.low",
+                serde_json::json!({ "sku": line.sku, "variant_id": line.variant_id, "stock": left }),
+            )
+            .await?;
+        }
         to_price.push(LineToPrice {
             unit_price_minor,
             quantity: line.quantity,
