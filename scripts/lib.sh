@@ -87,10 +87,14 @@ ensure_chromium() {
   fi
 }
 
-# pg_dump and pg_restore, for `stoa backup` and `stoa restore` (and their tests).
-ensure_pg_client_tools() {
+# pg_dump and pg_restore, for `stoa backup` and `stoa restore` and their tests, and initdb
+# and pg_ctl, for the test that stops and restarts a cluster of its own.
+ensure_pg_tools() {
   if ! command -v pg_dump >/dev/null && [ ! -x "$(pg_bin_dir)/pg_dump" ]; then
     apt_install postgresql-client
+  fi
+  if [ ! -x "$(pg_bin_dir)/initdb" ]; then
+    apt_install postgresql
   fi
 }
 

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod components;
 pub mod email;
+pub mod encoding;
 pub mod error;
 pub mod money;
 pub mod not_found;

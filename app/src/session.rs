@@ -12,7 +12,8 @@ const ORDERS_KEY: &str = "placed_orders";
 /// Orders a session can reopen without a lookup; older ones go through /order-status.
 const REMEMBERED_ORDERS: usize = 20;
 
-fn session_error(error: impl std::fmt::Display) -> AppError {
+/// A session store failure: logged, answered as an internal error.
+pub fn session_error(error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "session store error");
     AppError::Internal
 }
@@ -21,6 +22,12 @@ pub async fn current_session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
         .await
         .map_err(session_error)
+}
+
+/// Gives the session a new id, keeping its data (after a login or a password change, so
+/// an id someone planted or saw before is worthless).
+pub async fn renew_id(session: &Session) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_error)
 }
 
 /// The session's cart, if it has one that still exists.

@@ -127,6 +127,21 @@ impl TestDatabase {
         }
     }
 
+    /// A URL for this database, for tools and processes outside the test (`stoa`, pg_dump).
+    pub fn url(&self) -> String {
+        self.url_of_database(&self.name)
+    }
+
+    /// A URL for another database on the same server.
+    pub fn url_of_database(&self, database: &str) -> String {
+        format!(
+            "postgres://{}@{}:{}/{database}",
+            self.options.get_username(),
+            self.options.get_host(),
+            self.options.get_port()
+        )
+    }
+
     /// Closes the pool and drops the database.
     pub async fn drop_database(self) {
         self.pool.close().await;

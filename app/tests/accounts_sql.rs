@@ -328,7 +328,7 @@ async fn stored_tokens_are_hashes_never_the_link_itself() {
         .unwrap();
     assert_eq!(stored.len(), 32);
     assert!(!String::from_utf8_lossy(&stored).contains(&token));
-    let as_hex: String = stored.iter().map(|b| format!("{b:02x}")).collect();
+    let as_hex = app::encoding::hex(&stored);
     assert_ne!(as_hex, token);
     db.drop_database().await;
 }

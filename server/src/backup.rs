@@ -76,10 +76,7 @@ async fn sha256_of(path: &Path) -> Result<String, String> {
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(app::encoding::hex(&Sha256::digest(&bytes)))
 }
 
 /// A PostgreSQL client tool: from PATH, or from the newest /usr/lib/postgresql/*/bin.

@@ -4,6 +4,7 @@
 //! process re-reads it every few seconds, so one switch covers every server process.
 
 use app::admin::settings::{maintenance, Maintenance};
+use app::site::escape_html_text;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -100,13 +101,6 @@ pub async fn maintenance_gate(
     maintenance_page(&gate.store_name, &setting.message)
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn maintenance_page(store_name: &str, message: &str) -> Response {
     let message = if message.is_empty() {
         "We are making a few improvements and will be back in a few minutes. Your cart is kept."
@@ -120,8 +114,8 @@ fn maintenance_page(store_name: &str, message: &str) -> Response {
          <body style=\"font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; color: #1c1f1e\">\
          <main><h1>We will be back soon</h1><p data-testid=\"maintenance-message\">{message}</p>\
          <p>{store}</p></main></body></html>",
-        store = escape(store_name),
-        message = escape(message),
+        store = escape_html_text(store_name),
+        message = escape_html_text(message),
     );
     let mut response = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
     let headers = response.headers_mut();

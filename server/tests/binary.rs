@@ -12,16 +12,6 @@ fn stoa() -> Command {
     command
 }
 
-fn database_url(db: &TestDatabase) -> String {
-    format!(
-        "postgres://{}@{}:{}/{}",
-        db.options.get_username(),
-        db.options.get_host(),
-        db.options.get_port(),
-        db.name
-    )
-}
-
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -51,6 +41,21 @@ fn http_get_within(port: u16, path: &str, patience: Duration) -> Option<String> 
 /// `stoa serve` on a free port with these extra variables, once /readyz answers 200. Its
 /// log is piped for the test to read when `keep_logs`, and discarded otherwise (an unread
 /// pipe would fill up and stall the server).
+/// Sends SIGTERM, waits for the exit, and returns the exit status and the piped log.
+fn stop_and_read_log(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut log = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        stderr.read_to_string(&mut log).unwrap();
+    }
+    (status, log)
+}
+
 fn serve_until_ready(
     database_url: &str,
     extra: &[(&str, &str)],
@@ -98,23 +103,11 @@ fn a_bad_variable_stops_stoa_with_a_message_naming_it() {
 #[tokio::test]
 async fn stoa_serves_and_stops_cleanly_on_sigterm() {
     let db = TestDatabase::new().await;
-    let (mut child, port) = serve_until_ready(&database_url(&db), &[], true);
+    let (child, port) = serve_until_ready(&db.url(), &[], true);
     assert!(http_get(port, "/healthz").unwrap().ends_with("ok"));
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
+    let (status, logs) = stop_and_read_log(child);
     assert!(status.success(), "stoa exits 0 after SIGTERM, got {status}");
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
     assert!(logs.contains("SIGTERM received"), "{logs}");
     assert!(
         http_get(port, "/healthz").is_none(),
@@ -135,7 +128,7 @@ async fn stoa_refuses_a_database_with_a_newer_schema() {
     .unwrap();
     let output = stoa()
         .arg("migrate")
-        .env("DATABASE_URL", database_url(&db))
+        .env("DATABASE_URL", db.url())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -147,7 +140,7 @@ async fn stoa_refuses_a_database_with_a_newer_schema() {
 #[tokio::test]
 async fn create_staff_makes_an_owner_with_a_generated_or_piped_password() {
     let db = TestDatabase::new().await;
-    let url = database_url(&db);
+    let url = db.url();
     let generated = stoa()
         .env("DATABASE_URL", &url)
         .args([
@@ -228,8 +221,7 @@ async fn create_staff_makes_an_owner_with_a_generated_or_piped_password() {
 #[tokio::test]
 async fn production_logs_are_json_lines_naming_the_request_id_the_response_carries() {
     let db = TestDatabase::new().await;
-    let (mut child, port) =
-        serve_until_ready(&database_url(&db), &[("STOA_LOG_FORMAT", "json")], true);
+    let (child, port) = serve_until_ready(&db.url(), &[("STOA_LOG_FORMAT", "json")], true);
     // A cross-site POST is refused with a warning logged inside the request.
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
@@ -248,18 +240,7 @@ async fn production_logs_are_json_lines_naming_the_request_id_the_response_carri
         .to_owned();
     assert_eq!(request_id.len(), 36, "a UUID: {request_id}");
 
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    child.wait().unwrap();
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let (_, logs) = stop_and_read_log(child);
     let refusal = logs
         .lines()
         .find(|line| line.contains("cross-site request refused"))
@@ -447,9 +428,5 @@ fn readiness_fails_while_postgresql_is_stopped_and_recovers_by_itself() {
     );
     assert!(wait_for(port, "/", "HTTP/1.1 200", 10), "pages work again");
 
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(stop_and_read_log(child).0.success());
 }

@@ -90,13 +90,7 @@ async fn counters_move_after_checkouts() {
 async fn the_age_of_the_newest_backup_is_exported() {
     let app = spawn_app_with(Some(3), None).await;
     let dir = std::env::temp_dir().join(format!("stoa-metric-backups-{}", std::process::id()));
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        app.db.options.get_username(),
-        app.db.options.get_host(),
-        app.db.options.get_port(),
-        app.db.name
-    );
+    let url = app.db.url();
     stoa_server::backup::scheduled_backup(&app.db.pool, &url, &dir, 3)
         .await
         .unwrap();

@@ -17,15 +17,6 @@ fn stoa(database_url: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn url_of(options: &PgConnectOptions, database: &str) -> String {
-    format!(
-        "postgres://{}@{}:{}/{database}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port()
-    )
-}
-
 fn text(output: &Output) -> String {
     format!(
         "{}{}",
@@ -90,7 +81,7 @@ async fn a_backup_restores_after_the_database_is_dropped_with_identical_rows_and
     assert!(before["orders"].rows == 1 && before["products"].rows == 30);
     let dir = tempdir();
     let dump = dir.join("store.dump");
-    let url = url_of(&db.options, &db.name);
+    let url = db.url();
 
     let backed_up = stoa(&url, &["backup", "--out", dump.to_str().unwrap()]);
     assert!(backed_up.status.success(), "{}", text(&backed_up));
@@ -137,7 +128,7 @@ async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() 
     let db = busy_store().await;
     let dir = tempdir();
     let dump = dir.join("store.dump");
-    let url = url_of(&db.options, &db.name);
+    let url = db.url();
     assert!(stoa(&url, &["backup", "--out", dump.to_str().unwrap()])
         .status
         .success());
@@ -148,7 +139,7 @@ async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() 
     );
 
     let target = format!("{}_restore", db.name);
-    let target_url = url_of(&db.options, &target);
+    let target_url = db.url_of_database(&target);
     let mut bytes = std::fs::read(&dump).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
@@ -190,7 +181,7 @@ async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() 
 #[tokio::test]
 async fn check_reports_each_problem_with_what_to_do_and_fails_only_on_problems() {
     let db = TestDatabase::new().await;
-    let url = url_of(&db.options, &db.name);
+    let url = db.url();
     let site = tempdir();
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     let run = |site_root: &Path, database_url: &str| {
@@ -287,7 +278,7 @@ async fn anonymize_leaves_no_original_email_or_name_and_keeps_people_consistent(
     )
     .await
     .unwrap();
-    let url = url_of(&db.options, &db.name);
+    let url = db.url();
 
     let refused = stoa(&url, &["anonymize"]);
     assert!(
@@ -354,7 +345,7 @@ async fn anonymize_leaves_no_original_email_or_name_and_keeps_people_consistent(
 #[tokio::test]
 async fn scheduled_backups_keep_only_the_newest_ones() {
     let db = busy_store().await;
-    let url = url_of(&db.options, &db.name);
+    let url = db.url();
     let dir = tempdir().join("backups");
     let mut written = Vec::new();
     for _ in 0..3 {

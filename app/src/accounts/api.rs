@@ -269,10 +269,7 @@ pub async fn change_password(
         )
         .await?;
         let session = crate::session::current_session().await?;
-        session.cycle_id().await.map_err(|error| {
-            tracing::error!(%error, "session store error");
-            AppError::Internal
-        })?;
+        crate::session::renew_id(&session).await?;
         crate::accounts::auth::remember_login(&session, &updated).await?;
         leptos_axum::redirect("/account?password=changed");
         Ok(())

@@ -4,6 +4,7 @@
 use crate::accounts::model::Role;
 use crate::accounts::repo::{self, AccountRecord};
 use crate::error::AppError;
+use crate::session::session_error;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tower_sessions::Session;
@@ -15,11 +16,6 @@ const ACCOUNT_KEY: &str = "account";
 struct SessionLogin {
     account_id: i64,
     epoch: i32,
-}
-
-fn session_error(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "session store error");
-    AppError::Internal
 }
 
 /// The account this session is logged in to, if any (and still valid).
@@ -78,7 +74,7 @@ pub async fn log_in(
 ) -> Result<(), AppError> {
     let guest_cart = crate::session::cart_id(session).await?;
     let cart = crate::cart::repo::merge_guest_cart(pool, account.id, guest_cart).await?;
-    session.cycle_id().await.map_err(session_error)?;
+    crate::session::renew_id(session).await?;
     remember_login(session, account).await?;
     crate::session::set_cart(session, cart).await
 }

@@ -8,27 +8,11 @@ use crate::accounts::api::{
 };
 use crate::accounts::model::{AccountOverview, SavedAddress};
 use crate::checkout::countries::COUNTRIES;
-use crate::components::notices::ErrorPanel;
-use crate::error::AppError;
+use crate::components::notices::{action_error, ErrorPanel};
 use crate::site::page_meta;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
-
-/// The failure of the action's last call, next to its form.
-fn action_error<S>(action: ServerAction<S>) -> impl IntoView
-where
-    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| view! { <p class="notice error" role="alert" data-testid="form-error">{e.to_string()}</p> })
-    }
-}
 
 fn query_flag(name: &'static str) -> impl Fn() -> bool + Copy {
     let query = use_query_map();

@@ -320,16 +320,13 @@ pub async fn reset_password(
             "This reset link has expired or was already used. Ask for a new one.",
         ));
     };
-    let role: Option<Role> = sqlx::query_scalar("SELECT role FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let kind = if role.is_some() {
-        AccountKind::Staff
-    } else {
-        AccountKind::Customer
-    };
-    check_new_password(new_password, kind).map_err(AppError::InvalidInput)?;
+    let holder: AccountRecord = sqlx::query_as(&format!(
+        "SELECT {RECORD_COLUMNS} FROM accounts WHERE id = $1"
+    ))
+    .bind(account_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    check_new_password(new_password, holder.kind()).map_err(AppError::InvalidInput)?;
     let account = set_password(&mut tx, account_id, new_password, public_url).await?;
     tx.commit().await?;
     Ok(account)

@@ -43,7 +43,7 @@ pub async fn issue(
 ) -> Result<String, sqlx::Error> {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = crate::encoding::hex(&bytes);
     sqlx::query(
         "DELETE FROM account_tokens WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL",
     )

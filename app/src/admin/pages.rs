@@ -7,7 +7,7 @@ use crate::admin::api::{
     EraseCustomer, SetMaintenance, SetWebhookActive,
 };
 use crate::admin::model::{CustomerRow, StaffMember};
-use crate::components::notices::ErrorPanel;
+use crate::components::notices::{action_error, ErrorPanel};
 use crate::site::page_meta;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -198,16 +198,10 @@ fn MaintenanceSection() -> impl IntoView {
             }
         })
     };
-    let error = move || {
-        set.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })
-    };
     view! {
         <section aria-labelledby="maintenance-heading">
             <h2 id="maintenance-heading">"Maintenance mode"</h2>
-            {error}
+            {action_error(set)}
             <Transition fallback=|| ()>{content}</Transition>
         </section>
     }
@@ -261,12 +255,6 @@ fn WebhookSection() -> impl IntoView {
             }
         })
     };
-    let error = move || {
-        add.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })
-    };
     let events = [
         ("order_created", "order.created"),
         ("order_paid", "order.paid"),
@@ -281,7 +269,7 @@ fn WebhookSection() -> impl IntoView {
             <p>"Events are signed with HMAC-SHA256 (header Stoa-Signature: t=timestamp,v1=hex of \"timestamp.body\") and carry Stoa-Event-Id for dropping duplicates."</p>
             <Transition fallback=|| ()>{content}</Transition>
             <h3>"Add an endpoint"</h3>
-            {error}
+            {action_error(add)}
             <ActionForm action=add attr:class="account-form">
                 <label for="webhook-url">"Address (https://…)"</label>
                 <input id="webhook-url" type="url" name="form[url]" required maxlength="2000" />

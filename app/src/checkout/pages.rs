@@ -5,7 +5,7 @@ use crate::checkout::api::{get_checkout, get_order_receipt, LookUpOrder, PlaceCh
 use crate::checkout::countries::COUNTRIES;
 use crate::checkout::model::{CheckoutPage as CheckoutData, OrderReceipt};
 use crate::checkout::pricing::Totals;
-use crate::components::notices::ErrorPanel;
+use crate::components::notices::{action_error, ErrorPanel};
 use crate::money::{CurrencyCode, Money};
 use crate::site::{page_meta, site_info, PageMeta};
 use leptos::prelude::*;
@@ -272,17 +272,10 @@ fn ReceiptView(receipt: OrderReceipt) -> impl IntoView {
 #[component]
 pub fn OrderStatusPage() -> impl IntoView {
     let look_up = ServerAction::<LookUpOrder>::new();
-    let error = move || {
-        look_up
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })
-    };
     view! {
         {page_meta("Order status", "Find your order with its number and email.", "/order-status")}
         <h1>"Find your order"</h1>
-        {error}
+        {action_error(look_up)}
         <ActionForm action=look_up attr:class="lookup-form">
             <label for="number">"Order number"</label>
             <input id="number" type="text" name="number" placeholder="ST-10042" required maxlength="32" />

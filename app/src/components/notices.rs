@@ -16,6 +16,21 @@ pub fn Notices(notices: Vec<String>) -> impl IntoView {
     })
 }
 
+/// The failure of an action's last call, shown next to its form.
+pub fn action_error<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="notice error" role="alert" data-testid="form-error">{e.to_string()}</p> })
+    }
+}
+
 /// What a page shows instead of its content when loading it failed.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {

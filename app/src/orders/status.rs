@@ -50,11 +50,12 @@ pub async fn transition_order(
                 .await?;
         }
     }
-    sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
-        .bind(order_id)
-        .bind(next)
-        .execute(&mut *tx)
-        .await?;
+    let number: String =
+        sqlx::query_scalar("UPDATE orders SET status = $2 WHERE id = $1 RETURNING number")
+            .bind(order_id)
+            .bind(next)
+            .fetch_one(&mut *tx)
+            .await?;
     sqlx::query("INSERT INTO order_transitions (order_id, from_status, to_status, note) VALUES ($1, $2, $3, $4)")
         .bind(order_id)
         .bind(current)
@@ -63,10 +64,6 @@ pub async fn transition_order(
         .execute(&mut *tx)
         .await?;
     if let Some(event_type) = next.webhook_event() {
-        let number: String = sqlx::query_scalar("SELECT number FROM orders WHERE id = $1")
-            .bind(order_id)
-            .fetch_one(&mut *tx)
-            .await?;
         crate::webhooks::outbox::emit(
             &mut tx,
             event_type,

@@ -20,23 +20,17 @@ pub async fn emit(
     event_type: &str,
     payload: Value,
 ) -> Result<(), sqlx::Error> {
-    let subscribed: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE is_active AND $1 = ANY(events))",
-    )
-    .bind(event_type)
-    .fetch_one(&mut *connection)
-    .await?;
-    // Nobody listens: nothing to keep.
-    if !subscribed {
-        return Ok(());
-    }
+    // One statement, one round trip on the checkout path: without a subscriber nothing is
+    // written at all.
     sqlx::query(
-        "WITH event AS (
-             INSERT INTO webhook_events (event_type, payload) VALUES ($1, $2) RETURNING id
+        "WITH targets AS (
+             SELECT id FROM webhook_endpoints WHERE is_active AND $1 = ANY(events)
+         ), event AS (
+             INSERT INTO webhook_events (event_type, payload)
+             SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM targets) RETURNING id
          )
          INSERT INTO webhook_deliveries (event_id, endpoint_id)
-         SELECT event.id, e.id FROM event, webhook_endpoints e
-         WHERE e.is_active AND $1 = ANY(e.events)",
+         SELECT event.id, targets.id FROM event, targets",
     )
     .bind(event_type)
     .bind(payload)
