@@ -13,6 +13,10 @@ pub enum AppError {
     /// The request itself is wrong; the message says how to fix it.
     #[error("{0}")]
     InvalidInput(String),
+    /// Some fields of a form are wrong: each entry names the field and says how to fix it,
+    /// for the form to show next to that field.
+    #[error("Some fields need correcting: {}", summary(.0))]
+    InvalidFields(Vec<FieldError>),
     /// The caller is not logged in and must be to do this.
     #[error("{0}")]
     Unauthorized(String),
@@ -30,7 +34,52 @@ pub enum AppError {
     Unreachable,
 }
 
+/// What is wrong with one field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field's name in the form, e.g. `name` or `variants.0.sku`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl AppError {
+    /// The message for one field, when this error names it.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::InvalidFields(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
+            _ => None,
+        }
+    }
+
+    /// Field errors as one error, or nothing when there are none.
+    pub fn from_field_errors(errors: Vec<FieldError>) -> Result<(), AppError> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::InvalidFields(errors))
+        }
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::InvalidInput(message.into())
     }
@@ -47,7 +96,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotFound(_) => 404,
-            AppError::InvalidInput(_) => 400,
+            AppError::InvalidInput(_) | AppError::InvalidFields(_) => 400,
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::TooManyAttempts(_) => 429,

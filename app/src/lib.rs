@@ -21,6 +21,8 @@ pub mod webhooks;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod funnel;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -29,7 +31,14 @@ use crate::accounts::pages::{
     AccountPage, AddressBookPage, ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage,
     VerifyPage,
 };
-use crate::admin::pages::AdminPage;
+use crate::admin::audit::page::AuditLogPage;
+use crate::admin::categories::page::CategoriesPage;
+use crate::admin::dashboard::page::DashboardPage;
+use crate::admin::orders::pages::{OrderDetailPage, OrderListPage};
+use crate::admin::pages::{AdminLayout, CustomerPage, CustomersPage, SettingsPage};
+use crate::admin::products::pages::{CatalogImportPage, ProductEditorPage, ProductListPage};
+use crate::admin::staff::page::StaffPage;
+use crate::admin::stock::page::StockPage;
 use crate::cart::actions::CartActions;
 use crate::cart::page::CartPage;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, SearchPage};
@@ -39,7 +48,7 @@ use crate::not_found::NotFound;
 use crate::site::{get_navigation, NavigationResource};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app, rendered on the server only.
@@ -116,7 +125,22 @@ fn ShopFrame() -> impl IntoView {
                 <Route path=path!("/account/forgot") view=ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/account/reset") view=ResetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/account/addresses") view=AddressBookPage ssr=SsrMode::Async />
-                <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("products") view=ProductListPage ssr=SsrMode::Async />
+                    <Route path=path!("products/new") view=ProductEditorPage ssr=SsrMode::Async />
+                    <Route path=path!("products/:id") view=ProductEditorPage ssr=SsrMode::Async />
+                    <Route path=path!("import") view=CatalogImportPage ssr=SsrMode::Async />
+                    <Route path=path!("categories") view=CategoriesPage ssr=SsrMode::Async />
+                    <Route path=path!("stock") view=StockPage ssr=SsrMode::Async />
+                    <Route path=path!("orders") view=OrderListPage ssr=SsrMode::Async />
+                    <Route path=path!("orders/:number") view=OrderDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("staff") view=StaffPage ssr=SsrMode::Async />
+                </ParentRoute>
             </Routes>
         </main>
         <SiteFooter />

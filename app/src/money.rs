@@ -55,6 +55,14 @@ impl From<CurrencyCode> for String {
     }
 }
 
+/// `minor` units of the currency named `currency`, as shoppers read it ("$12.50"); empty
+/// when the code is not a currency (the database never stores one).
+pub fn format_minor(minor: i64, currency: &str) -> String {
+    CurrencyCode::parse(currency)
+        .map(|c| Money::new(minor, c).to_string())
+        .unwrap_or_default()
+}
+
 /// An amount in minor units (cents) of a currency.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {

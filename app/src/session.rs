@@ -103,16 +103,26 @@ pub async fn client_address() -> String {
     let trusted = crate::state::server_state()
         .map(|state| state.trusted_proxies)
         .unwrap_or_default();
-    let forwarded = leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
-        parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .reduce(|a, b| format!("{a},{b}"))
-    });
-    client_behind_proxies(peer.ip(), forwarded.as_deref(), &trusted).to_string()
+    let headers = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|parts| parts.headers)
+        .unwrap_or_default();
+    client_of_request(peer.ip(), &headers, &trusted).to_string()
+}
+
+/// The client of a request that came from `peer` with these headers (see
+/// [`client_behind_proxies`]); for handlers outside server functions too.
+pub fn client_of_request(
+    peer: std::net::IpAddr,
+    headers: &http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .reduce(|a, b| format!("{a},{b}"));
+    client_behind_proxies(peer, forwarded.as_deref(), trusted)
 }
 
 /// Walks `X-Forwarded-For` from the right (the hop nearest to us) while the hop is a

@@ -272,4 +272,30 @@ pub mod fixtures {
             .await
             .unwrap()
     }
+
+    /// A manually paid order (awaiting payment) for these (variant, quantity) lines.
+    pub async fn placed_order(
+        pool: &PgPool,
+        lines: &[(i64, i64)],
+    ) -> crate::orders::place::PlacedOrder {
+        let cart = crate::cart::repo::create_cart(pool).await.unwrap();
+        for (variant, quantity) in lines {
+            let quantity = crate::cart::model::Quantity::parse(*quantity).unwrap();
+            crate::cart::repo::add_to_cart(pool, cart, *variant, quantity)
+                .await
+                .unwrap();
+        }
+        crate::orders::place::place_order(pool, &manual_order_request(cart, "shopper@example.com"))
+            .await
+            .unwrap()
+    }
+
+    /// A staff member making changes in tests, as the audit log will name them.
+    pub fn staff_actor() -> crate::admin::audit::record::Actor {
+        crate::admin::audit::record::Actor {
+            id: 7,
+            email: "clerk@shop.example".to_owned(),
+            client_address: "203.0.113.5".to_owned(),
+        }
+    }
 }

@@ -180,8 +180,9 @@ test("the staff area refuses customers and shows the owner their role", async ({
   // scripts/e2e creates this owner with `stoa create-staff`.
   await logIn(page, "owner@shop.example", "e2e owner password");
   await page.goto("/admin");
-  await waitForHydration(page);
+  await page.locator('nav[data-ready="true"]').waitFor({ state: "attached" });
   await expect(page.getByTestId("staff-role")).toHaveText("owner");
+  await page.getByRole("navigation", { name: "Staff area" }).getByRole("link", { name: "Customers" }).click();
   await page.getByLabel("Email or name").fill(email);
   await page.getByRole("button", { name: "Find" }).click();
   await expect(page.getByTestId("customer-table")).toContainText(email);

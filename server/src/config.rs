@@ -41,6 +41,9 @@ pub struct Config {
     pub db_max_connections: u32,
     pub catalog_cache_ttl: Duration,
     pub site_root: PathBuf,
+    /// Where uploaded product images and their thumbnails are kept (STOA_MEDIA_DIR);
+    /// several server processes must share it.
+    pub media_dir: PathBuf,
     pub log_format: LogFormat,
     /// `smtp://user:password@host:587?tls=required` or `smtps://…:465`; without it emails
     /// stay in the outbox table, unsent.
@@ -75,6 +78,7 @@ impl fmt::Debug for Config {
             .field("db_max_connections", &self.db_max_connections)
             .field("catalog_cache_ttl", &self.catalog_cache_ttl)
             .field("site_root", &self.site_root)
+            .field("media_dir", &self.media_dir)
             .field("smtp_configured", &self.smtp_url.is_some())
             .field("mail_from", &self.mail_from)
             .finish()
@@ -186,6 +190,7 @@ impl Config {
         let cache_secs = parse_number(&get, "STOA_CATALOG_CACHE_SECS", 5, 0, 3_600)?;
         let site_root =
             PathBuf::from(get("STOA_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()));
+        let media_dir = PathBuf::from(get("STOA_MEDIA_DIR").unwrap_or_else(|| "media".to_owned()));
 
         let log_format = match get("STOA_LOG_FORMAT").as_deref() {
             None if environment == Environment::Development => LogFormat::Text,
@@ -258,6 +263,7 @@ impl Config {
             db_max_connections: db_max_connections as u32,
             catalog_cache_ttl: Duration::from_secs(cache_secs),
             site_root,
+            media_dir,
             log_format,
         })
     }

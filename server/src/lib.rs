@@ -3,6 +3,7 @@
 
 pub mod anonymize;
 pub mod backup;
+pub mod catalog_csv;
 pub mod check;
 pub mod config;
 pub mod database;
@@ -17,4 +18,7 @@ pub mod security;
 pub mod seed;
 pub mod serve;
 pub mod staff;
+pub mod staff_actor;
+pub mod uploads;
+pub mod visits;
 pub mod webhooks;

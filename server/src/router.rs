@@ -1,13 +1,13 @@
 //! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
 
 use crate::security::{self, AllowedOrigin};
-use crate::{exports, health, maintenance, media, metrics};
+use crate::{catalog_csv, exports, health, maintenance, media, metrics, uploads};
 use app::state::ServerState;
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::http::{header, HeaderValue};
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -38,6 +38,8 @@ pub struct AppState {
     pub server: ServerState,
     /// Session cookies carry `Secure` everywhere but in development (plain http on localhost).
     pub secure_cookies: bool,
+    /// Uploaded images (STOA_MEDIA_DIR), served under /media/uploads/.
+    pub media_dir: std::path::PathBuf,
 }
 
 impl AppState {
@@ -130,6 +132,14 @@ pub fn build_router(state: AppState) -> Router {
                 .precompressed_gzip(),
         );
 
+    // Uploaded images are named by content hash: browsers may keep them for a year.
+    let uploaded_media = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(ServeDir::new(&state.media_dir));
+
     let server_state = state.server.clone();
     let context = move || provide_context(server_state.clone());
     let fallback_state = state.server.clone();
@@ -165,6 +175,22 @@ pub fn build_router(state: AppState) -> Router {
             AppState,
             _,
         >(fallback_context, shell))
+        // Everything above takes bodies up to 1 MiB; image uploads, added below, 5 MB.
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
+        .route(
+            "/admin/products/{id}/images",
+            post(uploads::upload_product_image)
+                .layer(RequestBodyLimitLayer::new(uploads::MAX_UPLOAD_BODY_BYTES)),
+        )
+        .route("/admin/catalog/export.csv", get(catalog_csv::export_csv))
+        .route(
+            "/admin/catalog/import",
+            post(catalog_csv::import_csv).layer(RequestBodyLimitLayer::new(
+                catalog_csv::MAX_IMPORT_BODY_BYTES,
+            )),
+        )
+        .nest_service("/media/uploads", uploaded_media)
+        .layer(middleware::from_fn(crate::visits::count_visits))
         // Inside the session layer below, so it can tell staff from shoppers.
         .layer(middleware::from_fn_with_state(
             maintenance::MaintenanceGate::new(
@@ -188,7 +214,6 @@ pub fn build_router(state: AppState) -> Router {
                     state.allowed_origin(),
                     security::require_same_origin,
                 ))
-                .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(sessions)
                 .layer(TimeoutLayer::with_status_code(

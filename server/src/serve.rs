@@ -14,6 +14,7 @@ use tower_sessions::ExpiredDeletion;
 pub fn app_state(config: &Config, pool: PgPool) -> AppState {
     AppState {
         secure_cookies: config.environment != crate::config::Environment::Development,
+        media_dir: config.media_dir.clone(),
         leptos_options: leptos_options(config),
         server: ServerState {
             catalog: Arc::new(CatalogReads::new(pool.clone(), config.catalog_cache_ttl)),
@@ -71,6 +72,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     };
     crate::mail::spawn_outbox_worker(pool.clone(), mailer);
     spawn_abandoned_cart_cleanup(pool.clone());
+    crate::visits::spawn_visit_writer(pool.clone());
     if config.sends_webhooks() {
         crate::webhooks::spawn_worker(pool.clone());
     } else {

@@ -252,7 +252,10 @@ async fn every_admin_server_function_refuses_anonymous_callers_with_401_and_cust
     let mut anonymous = Shopper::default();
     for path in &paths {
         // Arguments are valid where one is needed, so only the role decides.
-        let form = "search=&id=1&on=false&message=&form[url]=x&form[secret]=y";
+        let form = "search=&id=1&on=false&message=&number=x&threshold=1&visibility=publish&role=staff\
+            &filter[search]=&form[url]=x&form[secret]=y&form[order_id]=1&form[carrier]=x\
+            &form[tracking_number]=x&form[amount]=1&form[reason]=x&form[request_key]=x\
+            &form[variant_id]=1&form[change]=1&form[name]=x&form[category_id]=1&form[email]=x&form[role]=x";
         let reply = anonymous.post(&app, path, form).await;
         assert_eq!(
             reply.status,
@@ -356,6 +359,18 @@ async fn data_downloads_go_to_the_customer_and_to_admins_only() {
     let exported = admin.get(&app, &for_staff).await;
     assert_eq!(exported.status, StatusCode::OK);
     assert!(exported.body.contains("ada@example.com"));
+    let detail = admin
+        .post(&app, "/api/admin/customers/detail", &format!("id={ada}"))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    assert!(detail.body.contains("ada@example.com") && detail.body.contains("\"orders\":[]"));
+    assert_eq!(
+        staff
+            .post(&app, "/api/admin/customers/detail", &format!("id={ada}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     app.db.drop_database().await;
 }
 
@@ -574,5 +589,176 @@ async fn admins_register_webhook_endpoints_and_never_see_the_secret_again() {
         !listed.body.contains("a shared secret value"),
         "the secret stays on the server"
     );
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn staff_changes_over_http_are_audited_under_their_account_and_only_admins_read_the_log() {
+    let app = spawn_app_with(None, None).await;
+    staff_account(&app, "staff@shop.example", Role::Staff).await;
+    staff_account(&app, "admin@shop.example", Role::Admin).await;
+    let variant = app.variant_with_stock(5).await;
+    let mut staff = Shopper::default();
+    staff
+        .log_in(&app, "staff@shop.example", "staff password 12")
+        .await;
+    let mut admin = Shopper::default();
+    admin
+        .log_in(&app, "admin@shop.example", "staff password 12")
+        .await;
+
+    let form = format!(
+        "form[variant_id]={variant}&form[change]=7&form[reason]=received&form[note]=&form[request_key]={}",
+        uuid::Uuid::new_v4()
+    );
+    let reply = staff.post(&app, "/api/admin/stock/adjust", &form).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body.trim(), "12");
+    assert_eq!(app.stock_of(variant).await, 12);
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE actor_email = 'staff@shop.example' AND action = 'stock.adjust'")
+            .await,
+        1
+    );
+
+    let page = staff.get(&app, "/admin/stock").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Low stock"),
+        "the stock page renders on the server"
+    );
+    assert_eq!(
+        staff
+            .post(&app, "/api/admin/audit", "filter[actor]=")
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "reading the audit log is for admins"
+    );
+    assert_eq!(
+        staff.get(&app, "/admin/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let log = admin
+        .post(&app, "/api/admin/audit", "filter[actor]=staff")
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains("stock.adjust"), "{}", log.body);
+    app.db.drop_database().await;
+}
+
+fn png_of(width: u32, height: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(width, height)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn staff_upload_an_image_with_a_thumbnail_and_anything_else_is_refused_by_its_content() {
+    let app = spawn_app_with(None, None).await;
+    staff_account(&app, "staff@shop.example", Role::Staff).await;
+    let variant = app.variant_with_stock(5).await;
+    let product: i64 = sqlx::query_scalar("SELECT product_id FROM product_variants WHERE id = $1")
+        .bind(variant)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let path = format!("/admin/products/{product}/images");
+    let mut anonymous = Shopper::default();
+    let refused = anonymous
+        .post_multipart(
+            &app,
+            &path,
+            &[
+                ("file", Some("a.png"), &png_of(10, 10)),
+                ("alt_text", None, b"x"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut staff = Shopper::default();
+    staff
+        .log_in(&app, "staff@shop.example", "staff password 12")
+        .await;
+    // An SVG renamed to .png: refused by its content, nothing stored.
+    let svg = staff
+        .post_multipart(
+            &app,
+            &path,
+            &[
+                (
+                    "file",
+                    Some("photo.png"),
+                    b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+                ),
+                ("alt_text", None, b"A shirt"),
+            ],
+        )
+        .await;
+    let location = svg.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("image_error=") && location.contains("PNG"),
+        "{location}"
+    );
+    let no_alt = staff
+        .post_multipart(
+            &app,
+            &path,
+            &[
+                ("file", Some("a.png"), &png_of(10, 10)),
+                ("alt_text", None, b" "),
+            ],
+        )
+        .await;
+    assert!(no_alt.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .contains("image_error="));
+    assert_eq!(app.count("SELECT count(*) FROM product_images").await, 0);
+
+    let added = staff
+        .post_multipart(
+            &app,
+            &path,
+            &[
+                ("file", Some("shirt.bin"), &png_of(1200, 600)),
+                ("alt_text", None, b"A blue linen shirt"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        added.headers[header::LOCATION],
+        format!("/admin/products/{product}?image=added")
+    );
+    let (url, thumbnail, alt): (String, String, String) = sqlx::query_as(
+        "SELECT url, thumbnail_url, alt_text FROM product_images WHERE product_id = $1",
+    )
+    .bind(product)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(alt, "A blue linen shirt");
+    let served = staff.get(&app, &thumbnail).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers[header::CONTENT_TYPE], "image/jpeg");
+    let stored = image::open(
+        app.media_dir
+            .join(url.trim_start_matches("/media/uploads/")),
+    )
+    .unwrap();
+    assert_eq!(
+        stored.width(),
+        1200,
+        "smaller than the display width: kept at its size"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'product.add_image'")
+            .await,
+        1
+    );
+    std::fs::remove_dir_all(&app.media_dir).ok();
     app.db.drop_database().await;
 }

@@ -350,7 +350,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
         if !crate::accounts::repo::password_matches(&state.pool, account.id, &password).await? {
             return Err(AppError::invalid("Your password is not right."));
         }
-        crate::accounts::gdpr::erase(&state.pool, account.id).await?;
+        crate::accounts::gdpr::erase(&state.pool, account.id, None).await?;
         let session = crate::session::current_session().await?;
         crate::accounts::auth::log_out(&session).await?;
         leptos_axum::redirect("/?account=deleted");

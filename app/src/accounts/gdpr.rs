@@ -93,7 +93,13 @@ pub async fn export(pool: &PgPool, account_id: i64) -> Result<Value, AppError> {
 }
 
 /// Erases a customer account. Staff accounts are removed by the owner instead.
-pub async fn erase(pool: &PgPool, account_id: i64) -> Result<(), AppError> {
+/// `by_staff` is the staff member erasing on the customer's behalf, for the audit log
+/// (which records the account id only, never the erased data).
+pub async fn erase(
+    pool: &PgPool,
+    account_id: i64,
+    by_staff: Option<&crate::admin::audit::record::Actor>,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let account: Option<(String, bool, Option<uuid::Uuid>)> = sqlx::query_as(
         "SELECT email, role IS NOT NULL, cart_id FROM accounts WHERE id = $1 FOR UPDATE",
@@ -138,6 +144,20 @@ pub async fn erase(pool: &PgPool, account_id: i64) -> Result<(), AppError> {
             .bind(cart)
             .execute(&mut *tx)
             .await?;
+    }
+    if let Some(staff) = by_staff {
+        crate::admin::audit::record::record(
+            &mut tx,
+            staff,
+            crate::admin::audit::record::Change {
+                action: "customer.erase",
+                entity_type: "customer",
+                entity_id: account_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "erased": true })),
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -15,6 +15,11 @@ pub enum AccountEmail<'a> {
         token: &'a str,
     },
     PasswordChanged,
+    /// A new staff member's link to choose their first password.
+    StaffInvitation {
+        token: &'a str,
+        role: &'a str,
+    },
 }
 
 impl AccountEmail<'_> {
@@ -50,6 +55,16 @@ impl AccountEmail<'_> {
                      {public_url}/account/reset?token={token}\n\n\
                      The link works once, for 30 minutes. If you did not ask for it, ignore this \
                      email: your password has not changed.\n"
+                ),
+            ),
+            AccountEmail::StaffInvitation { token, role } => (
+                "staff_invitation",
+                "You are invited to the store's staff area",
+                format!(
+                    "You have been given a staff account with the role {role}.\n\n\
+                     Choose your password with this link (it works once, for 7 days):\n\
+                     {public_url}/account/reset?token={token}\n\n\
+                     Then log in and open {public_url}/admin\n"
                 ),
             ),
             AccountEmail::PasswordChanged => (

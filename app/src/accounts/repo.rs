@@ -45,7 +45,7 @@ pub enum Registered {
     AlreadyRegistered,
 }
 
-fn check_name(name: &str) -> Result<String, AppError> {
+pub fn check_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AppError::invalid(
@@ -315,7 +315,12 @@ pub async fn reset_password(
     public_url: &str,
 ) -> Result<AccountRecord, AppError> {
     let mut tx = pool.begin().await?;
-    let Some(account_id) = tokens::consume(&mut tx, token, Purpose::ResetPassword).await? else {
+    let reset = tokens::consume(&mut tx, token, Purpose::ResetPassword).await?;
+    let account_id = match reset {
+        Some(id) => Some(id),
+        None => tokens::consume(&mut tx, token, Purpose::StaffInvitation).await?,
+    };
+    let Some(account_id) = account_id else {
         return Err(AppError::invalid(
             "This reset link has expired or was already used. Ask for a new one.",
         ));

@@ -11,6 +11,8 @@ use std::time::Duration;
 pub enum Purpose {
     VerifyEmail,
     ResetPassword,
+    /// A new staff member choosing their first password.
+    StaffInvitation,
 }
 
 impl Purpose {
@@ -18,6 +20,7 @@ impl Purpose {
         match self {
             Purpose::VerifyEmail => "verify_email",
             Purpose::ResetPassword => "reset_password",
+            Purpose::StaffInvitation => "staff_invitation",
         }
     }
 
@@ -26,6 +29,7 @@ impl Purpose {
         match self {
             Purpose::VerifyEmail => Duration::from_secs(24 * 60 * 60),
             Purpose::ResetPassword => Duration::from_secs(30 * 60),
+            Purpose::StaffInvitation => Duration::from_secs(7 * 24 * 60 * 60),
         }
     }
 }

@@ -7,6 +7,8 @@ use crate::admin::model::{
 };
 use crate::error::AppError;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {crate::accounts::model::Role, crate::admin::audit::record::Actor};
 
 /// The staff member using the staff area (any staff role).
 #[server(endpoint = "admin/me")]
@@ -37,13 +39,24 @@ pub async fn list_customers(search: String) -> Result<Vec<CustomerRow>, AppError
     .await
 }
 
+/// A customer and their orders (admin and owner).
+#[server(endpoint = "admin/customers/detail")]
+pub async fn get_customer(id: i64) -> Result<crate::admin::model::CustomerDetail, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(Role::Admin).await?;
+        let state = crate::state::server_state()?;
+        crate::admin::repo::customer(&state.pool, id).await
+    })
+    .await
+}
+
 /// Erases a customer on their behalf (admin and owner), as they could themselves.
 #[server(endpoint = "admin/customers/erase")]
 pub async fn erase_customer(id: i64) -> Result<(), AppError> {
     crate::state::respond(async {
-        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let actor = Actor::require(Role::Admin).await?;
         let state = crate::state::server_state()?;
-        crate::accounts::gdpr::erase(&state.pool, id).await?;
+        crate::accounts::gdpr::erase(&state.pool, id, Some(&actor)).await?;
         tracing::info!(customer = id, "customer erased by staff");
         Ok(())
     })
@@ -81,11 +94,10 @@ pub async fn get_maintenance() -> Result<MaintenanceSetting, AppError> {
 #[server(endpoint = "admin/settings/maintenance/set")]
 pub async fn set_maintenance(on: bool, message: String) -> Result<(), AppError> {
     crate::state::respond(async {
-        let staff =
-            crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let actor = Actor::require(Role::Admin).await?;
         let state = crate::state::server_state()?;
-        crate::admin::settings::set_maintenance(&state.pool, on, &message).await?;
-        tracing::warn!(staff = staff.id, on, "maintenance mode changed");
+        crate::admin::settings::set_maintenance(&state.pool, &actor, on, &message).await?;
+        tracing::warn!(staff = actor.id, on, "maintenance mode changed");
         Ok(())
     })
     .await
@@ -106,10 +118,9 @@ pub async fn get_webhooks() -> Result<WebhooksOverview, AppError> {
 #[server(endpoint = "admin/webhooks/add")]
 pub async fn add_webhook(form: WebhookForm) -> Result<(), AppError> {
     crate::state::respond(async {
-        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let actor = Actor::require(Role::Admin).await?;
         let state = crate::state::server_state()?;
-        crate::webhooks::outbox::add_endpoint(&state.pool, &form.url, &form.secret, &form.events())
-            .await?;
+        crate::admin::settings::add_webhook(&state.pool, &actor, &form).await?;
         Ok(())
     })
     .await
@@ -119,9 +130,9 @@ pub async fn add_webhook(form: WebhookForm) -> Result<(), AppError> {
 #[server(endpoint = "admin/webhooks/active")]
 pub async fn set_webhook_active(id: i64, on: bool) -> Result<(), AppError> {
     crate::state::respond(async {
-        crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
+        let actor = Actor::require(Role::Admin).await?;
         let state = crate::state::server_state()?;
-        crate::webhooks::outbox::set_endpoint_active(&state.pool, id, on).await
+        crate::admin::settings::set_webhook_active(&state.pool, &actor, id, on).await
     })
     .await
 }

@@ -1,9 +1,19 @@
-//! The staff area at `/admin`. Every server function here starts with
-//! `accounts::auth::require_role`; the pages only hide what a role cannot use.
+//! The staff area at `/admin`: a client-side routed app inside the store's Leptos app,
+//! one folder per capability. Every server function here checks the caller's role first
+//! (`accounts::auth::require_role`, or `audit::record::Actor::require` for changes, which
+//! are audited); the pages only hide what a role cannot use.
 
 pub mod api;
+pub mod audit;
+pub mod categories;
+pub mod dashboard;
 pub mod model;
+pub mod orders;
 pub mod pages;
+pub mod products;
+pub mod staff;
+pub mod stock;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -23,6 +23,7 @@ pub struct CustomerRow {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffRow {
+    pub id: i64,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -97,4 +98,11 @@ impl WebhookForm {
         .map(|(_, name)| name.to_owned())
         .collect()
     }
+}
+
+/// A customer as staff see them: the account and its orders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub row: CustomerRow,
+    pub orders: Vec<crate::accounts::model::OrderSummary>,
 }

@@ -1,49 +1,146 @@
-//! `/admin`: who is signed in and what their role allows, customers (admin and owner)
-//! and staff accounts (owner).
+//! The staff area's frame (`AdminLayout`, its navigation) and its simpler pages:
+//! customers and settings (admin and owner).
 
 use crate::accounts::model::Role;
 use crate::admin::api::{
-    get_maintenance, get_staff_member, get_webhooks, list_customers, list_staff, AddWebhook,
+    get_customer, get_maintenance, get_staff_member, get_webhooks, list_customers, AddWebhook,
     EraseCustomer, SetMaintenance, SetWebhookActive,
 };
 use crate::admin::model::{CustomerRow, StaffMember};
+use crate::admin::ui::{toast_results, ToastRegion, Toasts};
 use crate::components::notices::{action_error, ErrorPanel};
 use crate::site::page_meta;
 use leptos::prelude::*;
-use leptos_router::components::Form;
+use leptos_router::components::{Form, Outlet, A};
 use leptos_router::hooks::use_query_map;
 
+/// The frame of every staff page: who is signed in, the navigation their role allows, the
+/// page itself and the toasts. Anonymous visitors get 401 with a way to log in, customers
+/// 403 (from the page's own data); the server functions check roles regardless.
+///
+/// The page (`<Outlet />`) is rendered outside the navigation's `<Transition>`: a route
+/// view created inside a `Suspend` after an `.await` creates its resources in a different
+/// order on the server and in the browser, which breaks hydration.
 #[component]
-pub fn AdminPage() -> impl IntoView {
+pub fn AdminLayout() -> impl IntoView {
     let member = Resource::new(|| (), |_| get_staff_member());
+    let toasts = Toasts::provide();
+    let navigation = move || {
+        Suspend::new(async move {
+            member
+                .await
+                .ok()
+                .map(|member| view! { <AdminNav member /> })
+        })
+    };
+    view! {
+        <div class="admin-shell">
+            <Transition fallback=|| ()>{navigation}</Transition>
+            <div class="admin-main"><Outlet /></div>
+        </div>
+        <ToastRegion toasts />
+    }
+}
+
+#[component]
+fn AdminNav(member: StaffMember) -> impl IntoView {
+    let role = member.role;
+    let links: Vec<(&str, &str, Role)> = vec![
+        ("/admin", "Dashboard", Role::Staff),
+        ("/admin/products", "Products", Role::Staff),
+        ("/admin/categories", "Categories", Role::Staff),
+        ("/admin/stock", "Stock", Role::Staff),
+        ("/admin/orders", "Orders", Role::Staff),
+        ("/admin/customers", "Customers", Role::Admin),
+        ("/admin/audit", "Audit log", Role::Admin),
+        ("/admin/settings", "Settings", Role::Admin),
+        ("/admin/staff", "Staff", Role::Owner),
+    ];
+    // Marks the navigation once it is interactive in the browser (tests wait for it).
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    view! {
+        <nav class="admin-nav" aria-label="Staff area" data-ready=move || ready.get().to_string()>
+            <p class="admin-who"><strong>{member.email}</strong><br /><small>{role.as_str()}</small></p>
+            <ul>
+                {links.into_iter().filter(|(_, _, needed)| role.includes(*needed)).map(|(href, label, _)| view! {
+                    <li><A href=href exact=true>{label}</A></li>
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    view! {
+        {page_meta("Customers · Staff area", "Customers.", "/admin/customers")}
+        <h1>"Customers"</h1>
+        <CustomerSection />
+    }
+}
+
+/// `/admin/customers/{id}`: a customer and their orders.
+#[component]
+pub fn CustomerPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let customer = Resource::new(move || id.get(), get_customer);
     let content = move || {
         Suspend::new(async move {
-            match member.await {
-                Ok(member) => view! { <StaffHome member /> }.into_any(),
+            match customer.await {
+                Ok(detail) => {
+                    let c = detail.row;
+                    view! {
+                        <h1>{c.name.clone()} " " <small>{c.email.clone()}</small></h1>
+                        <p>"Registered " {c.registered_at} {(!c.confirmed).then_some(" (address not confirmed)")} " · "
+                            <a href=format!("/admin/customers/{}/data.json", c.id) download="customer-data.json">"Export their data"</a>
+                        </p>
+                        <h2>"Orders"</h2>
+                        {if detail.orders.is_empty() {
+                            view! { <p class="empty">"No orders yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="admin-table" data-testid="customer-orders">
+                                    <thead><tr><th scope="col">"Number"</th><th scope="col">"Placed"</th><th scope="col">"Items"</th><th scope="col">"Total"</th><th scope="col">"Status"</th></tr></thead>
+                                    <tbody>
+                                        {detail.orders.into_iter().map(|o| view! {
+                                            <tr>
+                                                <td><A href=format!("/admin/orders/{}", o.number)>{o.number.clone()}</A></td>
+                                                <td>{o.placed_at}</td><td>{o.item_count}</td><td>{o.total}</td><td>{o.status_label}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                    }
+                    .into_any()
+                }
                 Err(error) => view! { <ErrorPanel error /> }.into_any(),
             }
         })
     };
     view! {
-        {page_meta("Staff area", "Run the store.", "/admin")}
-        <Transition fallback=|| view! { <p class="loading">"Loading the staff area…"</p> }>{content}</Transition>
+        {page_meta("Customer · Staff area", "A customer.", "/admin/customers")}
+        <p><A href="/admin/customers">"← All customers"</A></p>
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the customer…"</p> }>{content}</Transition>
     }
 }
 
 #[component]
-fn StaffHome(member: StaffMember) -> impl IntoView {
-    let role = member.role;
+pub fn SettingsPage() -> impl IntoView {
     view! {
-        <h1>"Staff area"</h1>
-        <p>"Signed in as " <strong>{member.email.clone()}</strong> " with the role " <strong data-testid="staff-role">{role.as_str()}</strong> "."</p>
-        <h2>"Your role allows"</h2>
-        <ul class="permissions">
-            {role.permissions().iter().map(|p| view! { <li>{*p}</li> }).collect_view()}
-        </ul>
-        {role.includes(Role::Admin).then(|| view! { <MaintenanceSection /> })}
-        {role.includes(Role::Admin).then(|| view! { <CustomerSection /> })}
-        {role.includes(Role::Admin).then(|| view! { <WebhookSection /> })}
-        {role.includes(Role::Owner).then(|| view! { <StaffSection /> })}
+        {page_meta("Settings · Staff area", "Store settings.", "/admin/settings")}
+        <h1>"Settings"</h1>
+        <MaintenanceSection />
+        <WebhookSection />
     }
 }
 
@@ -75,8 +172,8 @@ fn CustomerSection() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="customers-heading">
-            <h2 id="customers-heading">"Customers"</h2>
-            <Form action="/admin" attr:role="search" attr:class="inline-form">
+            <h2 id="customers-heading" class="visually-hidden">"Find customers"</h2>
+            <Form action="/admin/customers" attr:role="search" attr:class="inline-form">
                 <label for="customer-search">"Email or name"</label>
                 <input id="customer-search" type="search" name="customer" maxlength="200" prop:value=move || search.get() />
                 <button type="submit">"Find"</button>
@@ -99,7 +196,7 @@ fn CustomerTable(rows: Vec<CustomerRow>, erase: ServerAction<EraseCustomer>) -> 
                     let confirm_id = format!("erase-confirm-{}", c.id);
                     view! {
                         <tr>
-                            <td>{c.email.clone()} {(!c.confirmed).then_some(" (not confirmed)")}</td>
+                            <td><A href=format!("/admin/customers/{}", c.id)>{c.email.clone()}</A> {(!c.confirmed).then_some(" (not confirmed)")}</td>
                             <td>{c.name}</td>
                             <td>{c.registered_at}</td>
                             <td>{c.order_count}</td>
@@ -121,47 +218,9 @@ fn CustomerTable(rows: Vec<CustomerRow>, erase: ServerAction<EraseCustomer>) -> 
 }
 
 #[component]
-fn StaffSection() -> impl IntoView {
-    let staff = Resource::new(|| (), |_| list_staff());
-    let rows = move || {
-        Suspend::new(async move {
-            match staff.await {
-                Ok(rows) => rows
-                    .into_iter()
-                    .map(|s| {
-                        view! {
-                            <tr>
-                                <td>{s.email}</td>
-                                <td>{s.name}</td>
-                                <td>{s.role.as_str()}</td>
-                                <td>{if s.is_active { "Active" } else { "Deactivated" }}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()
-                    .into_any(),
-                Err(error) => {
-                    view! { <tr><td colspan="4">{error.to_string()}</td></tr> }.into_any()
-                }
-            }
-        })
-    };
-    view! {
-        <section aria-labelledby="staff-heading">
-            <h2 id="staff-heading">"Staff accounts"</h2>
-            <p>"Create staff accounts with " <code>"stoa create-staff --email E --role R"</code> "."</p>
-            <table class="admin-table">
-                <caption class="visually-hidden">"Staff accounts"</caption>
-                <thead><tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Status"</th></tr></thead>
-                <tbody><Transition fallback=|| ()>{rows}</Transition></tbody>
-            </table>
-        </section>
-    }
-}
-
-#[component]
 fn MaintenanceSection() -> impl IntoView {
     let set = ServerAction::<SetMaintenance>::new();
+    toast_results(set, "Maintenance mode changed.");
     let setting = Resource::new(move || set.version().get(), |_| get_maintenance());
     let content = move || {
         Suspend::new(async move {
@@ -211,6 +270,8 @@ fn MaintenanceSection() -> impl IntoView {
 fn WebhookSection() -> impl IntoView {
     let add = ServerAction::<AddWebhook>::new();
     let toggle = ServerAction::<SetWebhookActive>::new();
+    toast_results(add, "Webhook endpoint added.");
+    toast_results(toggle, "Webhook endpoint changed.");
     let overview = Resource::new(
         move || (add.version().get(), toggle.version().get()),
         |_| get_webhooks(),

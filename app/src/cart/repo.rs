@@ -8,11 +8,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 pub async fn create_cart(pool: &PgPool) -> Result<Uuid, AppError> {
-    Ok(
-        sqlx::query_scalar("INSERT INTO carts DEFAULT VALUES RETURNING id")
-            .fetch_one(pool)
-            .await?,
-    )
+    Ok(crate::funnel::create_counted_cart(pool).await?)
 }
 
 pub fn only_left(available: i32) -> AppError {

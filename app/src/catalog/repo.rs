@@ -158,7 +158,7 @@ const CARD_SELECT: &str = "
            img.url AS image_url, img.alt_text AS image_alt
     FROM products p
     LEFT JOIN LATERAL (
-        SELECT i.url, i.alt_text FROM product_images i
+        SELECT coalesce(i.thumbnail_url, i.url) AS url, i.alt_text FROM product_images i
         WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1
     ) img ON true";
 

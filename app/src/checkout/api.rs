@@ -11,7 +11,13 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
         let session = crate::session::current_session().await?;
         // An empty cart is a normal page ("your cart is empty"), not an error.
         let (lines, quotes, currency) = match crate::session::cart_id(&session).await? {
-            Some(cart) => crate::checkout::quote::checkout_quotes(&state.pool, cart).await?,
+            Some(cart) => {
+                let quoted = crate::checkout::quote::checkout_quotes(&state.pool, cart).await?;
+                if !quoted.0.is_empty() {
+                    crate::funnel::record_checkout_started(&state.pool, cart).await?;
+                }
+                quoted
+            }
             None => (
                 Vec::new(),
                 Vec::new(),

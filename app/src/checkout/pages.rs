@@ -6,16 +6,11 @@ use crate::checkout::countries::COUNTRIES;
 use crate::checkout::model::{CheckoutPage as CheckoutData, OrderReceipt};
 use crate::checkout::pricing::Totals;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::money::{CurrencyCode, Money};
 use crate::site::{page_meta, site_info, PageMeta};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-fn money(minor: i64, currency: &str) -> String {
-    CurrencyCode::parse(currency)
-        .map(|c| Money::new(minor, c).to_string())
-        .unwrap_or_default()
-}
+use crate::money::format_minor as money;
 
 /// Subtotal, shipping, tax and total, as a definition list.
 #[component]

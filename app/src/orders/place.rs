@@ -25,9 +25,6 @@ use crate::orders::model::OrderStatus;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// A variant whose stock falls to this or below sends a `stock.low` webhook event.
-pub const LOW_STOCK_THRESHOLD: i32 = 5;
-
 /// What the checkout hands over once the shopper's input has been parsed and paid for.
 #[derive(Clone, Debug)]
 pub struct OrderRequest {
@@ -170,18 +167,19 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     }
 
     // Take the stock, line by line in variant-id order, reading the price under the lock.
+    crate::admin::stock::ledger::name_reason(&mut tx, "sale", "", None, None).await?;
     let mut to_price = Vec::with_capacity(lines.len());
     for line in &lines {
-        let taken: Option<(i64, i32)> = sqlx::query_as(
+        let taken: Option<(i64, i32, i32)> = sqlx::query_as(
             "UPDATE product_variants SET stock = stock - $2
              WHERE id = $1 AND stock >= $2
-             RETURNING price_minor, stock",
+             RETURNING price_minor, stock, low_stock_threshold",
         )
         .bind(line.variant_id)
         .bind(line.quantity)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((unit_price_minor, left)) = taken else {
+        let Some((unit_price_minor, left, low_stock_threshold)) = taken else {
             metrics::counter!("stoa_stock_outs_total").increment(1);
             let available: i32 =
                 sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
@@ -194,7 +192,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             )));
         };
         // Crossing the low-stock line (not every sale below it) tells the warehouse once.
-        if left <= LOW_STOCK_THRESHOLD && left + line.quantity > LOW_STOCK_THRESHOLD {
+        if left <= low_stock_threshold && left + line.quantity > low_stock_threshold {
             crate::webhooks::outbox::emit(
                 &mut tx,
                 "stock.low",

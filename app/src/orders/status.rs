@@ -2,12 +2,10 @@
 
 use crate::error::AppError;
 use crate::orders::model::OrderStatus;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
-/// Moves the order to `next` when the state machine allows it, recording the transition
-/// with its time. Cancelling puts the ordered units back in stock, in the same
-/// transaction. Asking for the status the order already has changes nothing and succeeds,
-/// so a double click or a retry does the work once.
+/// Moves the order to `next` when the state machine allows it, in a transaction of its
+/// own. See [`transition_order_in`].
 pub async fn transition_order(
     pool: &PgPool,
     order_id: i64,
@@ -15,6 +13,35 @@ pub async fn transition_order(
     note: &str,
 ) -> Result<OrderStatus, AppError> {
     let mut tx = pool.begin().await?;
+    let moved = transition_order_in(&mut tx, order_id, next, note).await?;
+    tx.commit().await?;
+    Ok(moved.to)
+}
+
+/// A status change that happened (or, when `from == to`, was already done).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moved {
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+}
+
+impl Moved {
+    pub fn changed(self) -> bool {
+        self.from != self.to
+    }
+}
+
+/// Moves the order to `next` when the state machine allows it, recording the transition
+/// with its time, inside the caller's transaction. Cancelling puts the ordered units back
+/// in stock; refunding marks the whole total refunded. Asking for the status the order
+/// already has changes nothing and succeeds, so a double click or a retry does the work
+/// once.
+pub async fn transition_order_in(
+    tx: &mut PgConnection,
+    order_id: i64,
+    next: OrderStatus,
+    note: &str,
+) -> Result<Moved, AppError> {
     let current: OrderStatus =
         sqlx::query_scalar("SELECT status FROM orders WHERE id = $1 FOR UPDATE")
             .bind(order_id)
@@ -22,7 +49,10 @@ pub async fn transition_order(
             .await?
             .ok_or_else(|| AppError::not_found("There is no such order."))?;
     if current == next {
-        return Ok(current);
+        return Ok(Moved {
+            from: current,
+            to: current,
+        });
     }
     if !current.can_become(next) {
         return Err(AppError::invalid(format!(
@@ -32,6 +62,7 @@ pub async fn transition_order(
         )));
     }
     if next.returns_stock() {
+        crate::admin::stock::ledger::name_reason(&mut *tx, "cancellation", "", None, None).await?;
         // One variant at a time in variant-id order, like placement, so restocking can
         // never deadlock with a checkout that holds the same variants.
         let lines: Vec<(i64, i64)> = sqlx::query_as(
@@ -50,12 +81,15 @@ pub async fn transition_order(
                 .await?;
         }
     }
-    let number: String =
-        sqlx::query_scalar("UPDATE orders SET status = $2 WHERE id = $1 RETURNING number")
-            .bind(order_id)
-            .bind(next)
-            .fetch_one(&mut *tx)
-            .await?;
+    let (number, total_minor, refunded_minor): (String, i64, i64) = sqlx::query_as(
+        "UPDATE orders SET status = $2,
+             refunded_minor = CASE WHEN $2 = 'refunded'::order_status THEN total_minor ELSE refunded_minor END
+         WHERE id = $1 RETURNING number, total_minor, refunded_minor",
+    )
+    .bind(order_id)
+    .bind(next)
+    .fetch_one(&mut *tx)
+    .await?;
     sqlx::query("INSERT INTO order_transitions (order_id, from_status, to_status, note) VALUES ($1, $2, $3, $4)")
         .bind(order_id)
         .bind(current)
@@ -65,12 +99,17 @@ pub async fn transition_order(
         .await?;
     if let Some(event_type) = next.webhook_event() {
         crate::webhooks::outbox::emit(
-            &mut tx,
+            &mut *tx,
             event_type,
-            serde_json::json!({ "number": number, "status": next.as_str(), "previous_status": current.as_str() }),
+            serde_json::json!({
+                "number": number, "status": next.as_str(), "previous_status": current.as_str(),
+                "total_minor": total_minor, "refunded_minor": refunded_minor,
+            }),
         )
         .await?;
     }
-    tx.commit().await?;
-    Ok(next)
+    Ok(Moved {
+        from: current,
+        to: next,
+    })
 }

@@ -46,6 +46,16 @@ pub async fn add_endpoint(
     secret: &str,
     events: &[String],
 ) -> Result<i64, AppError> {
+    add_endpoint_in(&mut *pool.acquire().await?, url, secret, events).await
+}
+
+/// [`add_endpoint`] inside the caller's transaction.
+pub async fn add_endpoint_in(
+    connection: &mut PgConnection,
+    url: &str,
+    secret: &str,
+    events: &[String],
+) -> Result<i64, AppError> {
     let url = url.trim();
     if !(url.starts_with("https://") || url.starts_with("http://"))
         || url.contains(char::is_whitespace)
@@ -69,15 +79,20 @@ pub async fn add_endpoint(
     .bind(url)
     .bind(secret)
     .bind(events)
-    .fetch_one(pool)
+    .fetch_one(connection)
     .await?)
 }
 
-pub async fn set_endpoint_active(pool: &PgPool, id: i64, active: bool) -> Result<(), AppError> {
+/// Pauses or resumes an endpoint, inside the caller's transaction.
+pub async fn set_endpoint_active(
+    connection: &mut PgConnection,
+    id: i64,
+    active: bool,
+) -> Result<(), AppError> {
     let updated = sqlx::query("UPDATE webhook_endpoints SET is_active = $2 WHERE id = $1")
         .bind(id)
         .bind(active)
-        .execute(pool)
+        .execute(connection)
         .await?;
     if updated.rows_affected() == 0 {
         return Err(AppError::not_found("There is no such webhook endpoint."));

@@ -21,6 +21,8 @@ pub const STORE_ORIGIN: &str = "https://shop.example";
 pub struct TestApp {
     pub router: Router,
     pub db: TestDatabase,
+    /// Where this app keeps uploaded images (a fresh temporary directory).
+    pub media_dir: std::path::PathBuf,
 }
 
 pub async fn spawn_app_with(
@@ -52,6 +54,12 @@ pub async fn spawn_app_in(
         ),
         ("STOA_ENV".to_owned(), environment.to_owned()),
     ]);
+    let media_dir =
+        std::env::temp_dir().join(format!("stoa-test-media-{}", uuid::Uuid::new_v4().simple()));
+    env.insert(
+        "STOA_MEDIA_DIR".to_owned(),
+        media_dir.to_string_lossy().to_string(),
+    );
     if let Some(root) = site_root {
         env.insert(
             "STOA_SITE_ROOT".to_owned(),
@@ -63,6 +71,7 @@ pub async fn spawn_app_in(
     TestApp {
         router: build_router(state),
         db,
+        media_dir,
     }
 }
 
@@ -149,6 +158,46 @@ impl Shopper {
                 .to_owned();
             self.cookie = Some(pair);
         }
+    }
+
+    /// A multipart form post, as a browser sends a form with a file.
+    pub async fn post_multipart(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, Option<&str>, &[u8])],
+    ) -> Reply {
+        let boundary = "stoa-test-boundary-7d93";
+        let mut body = Vec::new();
+        for (name, file_name, content) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match file_name {
+                Some(file_name) => body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut request = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::ORIGIN, STORE_ORIGIN);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie.clone());
+        }
+        let reply = app.send(request.body(Body::from(body)).unwrap()).await;
+        self.keep_cookie(&reply);
+        reply
     }
 
     pub async fn post(&mut self, app: &TestApp, path: &str, form: &str) -> Reply {

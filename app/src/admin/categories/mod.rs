@@ -1,0 +1,9 @@
+//! Categories as a tree: create, rename, move under another parent, order among
+//! siblings, delete when empty. Each change is audited.
+
+pub mod api;
+pub mod model;
+pub mod page;
+
+#[cfg(feature = "ssr")]
+pub mod manage;

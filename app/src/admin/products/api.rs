@@ -1,0 +1,80 @@
+//! Staff catalog server functions (any staff role).
+
+use crate::admin::products::model::{EditorData, ProductFilter, ProductForm, ProductList};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "admin/products")]
+pub async fn list_products(filter: ProductFilter) -> Result<ProductList, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
+        let state = crate::state::server_state()?;
+        crate::admin::products::editor::list(&state.pool, &filter).await
+    })
+    .await
+}
+
+/// The editor's data: the product (`id` absent for a new one) and the categories.
+#[server(endpoint = "admin/products/editor")]
+pub async fn product_editor(id: Option<i64>) -> Result<EditorData, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
+        let state = crate::state::server_state()?;
+        crate::admin::products::editor::editor_data(&state.pool, id).await
+    })
+    .await
+}
+
+/// Creates or updates a product; returns its id.
+#[server(endpoint = "admin/products/save")]
+pub async fn save_product(form: ProductForm) -> Result<i64, AppError> {
+    crate::state::respond(async {
+        let actor =
+            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
+                .await?;
+        let state = crate::state::server_state()?;
+        crate::admin::products::editor::save(&state.pool, &actor, &form).await
+    })
+    .await
+}
+
+/// Publishes, unpublishes, archives or restores a product.
+#[server(endpoint = "admin/products/visibility")]
+pub async fn set_product_visibility(id: i64, visibility: String) -> Result<(), AppError> {
+    crate::state::respond(async {
+        let actor =
+            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
+                .await?;
+        let change = crate::admin::products::editor::Visibility::parse(&visibility)
+            .ok_or_else(|| AppError::invalid("Choose publish, unpublish, archive or restore."))?;
+        let state = crate::state::server_state()?;
+        crate::admin::products::editor::set_visibility(&state.pool, &actor, id, change).await
+    })
+    .await
+}
+
+/// Removes an image from a product's gallery.
+#[server(endpoint = "admin/products/images/remove")]
+pub async fn remove_product_image(id: i64) -> Result<(), AppError> {
+    crate::state::respond(async {
+        let actor =
+            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
+                .await?;
+        let state = crate::state::server_state()?;
+        crate::admin::products::editor::remove_image(&state.pool, &actor, id).await
+    })
+    .await
+}
+
+/// The report of a CSV import.
+#[server(endpoint = "admin/catalog/import-report")]
+pub async fn get_import_report(
+    id: i64,
+) -> Result<crate::admin::products::model::ImportReport, AppError> {
+    crate::state::respond(async {
+        crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
+        let state = crate::state::server_state()?;
+        crate::admin::products::import::report(&state.pool, id).await
+    })
+    .await
+}

@@ -1,0 +1,12 @@
+//! The catalog in the staff area: the product list (search, filters, pages that stay fast
+//! at 100,000 products), the product editor with variants, publishing and archiving.
+//! Every change is audited and sends the `product.updated` webhook event.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod editor;
+#[cfg(feature = "ssr")]
+pub mod import;

@@ -1,0 +1,9 @@
+//! Staff accounts (owner only): invite by email, change role, deactivate and reactivate.
+//! The store always keeps one active owner.
+
+pub mod api;
+pub mod model;
+pub mod page;
+
+#[cfg(feature = "ssr")]
+pub mod manage;

@@ -1,0 +1,124 @@
+//! `/admin/staff` (owner): the staff list with role changes and deactivation, and the
+//! invitation form.
+
+use crate::accounts::model::Role;
+use crate::admin::api::{get_staff_member, list_staff};
+use crate::admin::model::StaffRow;
+use crate::admin::staff::api::{ChangeStaffRole, InviteStaff, SetStaffActive};
+use crate::admin::ui::{busy_label, field_error, field_error_id, successes, toast_results};
+use crate::components::notices::{action_error, ErrorPanel};
+use crate::site::page_meta;
+use leptos::prelude::*;
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let invite = ServerAction::<InviteStaff>::new();
+    let change_role = ServerAction::<ChangeStaffRole>::new();
+    let set_active = ServerAction::<SetStaffActive>::new();
+    toast_results(invite, "Invitation sent.");
+    toast_results(change_role, "Role changed.");
+    toast_results(set_active, "Account updated.");
+    let me = Resource::new(|| (), |_| get_staff_member());
+    let (invited, changed, activated) = (
+        successes(invite),
+        successes(change_role),
+        successes(set_active),
+    );
+    let staff = Resource::new(
+        move || (invited.get(), changed.get(), activated.get()),
+        |_| list_staff(),
+    );
+    let rows = move || {
+        Suspend::new(async move {
+            let my_email = me.await.map(|m| m.email).unwrap_or_default();
+            match staff.await {
+                Ok(rows) => {
+                    view! { <StaffTable rows my_email change_role set_active /> }.into_any()
+                }
+                Err(error) => view! { <ErrorPanel error /> }.into_any(),
+            }
+        })
+    };
+    view! {
+        {page_meta("Staff · Staff area", "Staff accounts.", "/admin/staff")}
+        <h1>"Staff accounts"</h1>
+        {action_error(change_role)}
+        {action_error(set_active)}
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading staff…"</p> }>{rows}</Transition>
+        <section class="panel" aria-labelledby="invite-heading">
+            <h2 id="invite-heading">"Invite someone"</h2>
+            <p>"They get an email with a link to choose their password (valid 7 days)."</p>
+            {action_error(invite)}
+            <ActionForm action=invite attr:class="account-form">
+                <label for="invite-email">"Email"</label>
+                <input id="invite-email" type="email" name="form[email]" required maxlength="254" aria-describedby=field_error_id("email") />
+                {field_error(invite, "email")}
+                <label for="invite-name">"Name"</label>
+                <input id="invite-name" name="form[name]" maxlength="100" aria-describedby=field_error_id("name") />
+                {field_error(invite, "name")}
+                <label for="invite-role">"Role"</label>
+                <select id="invite-role" name="form[role]">
+                    {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> }).collect_view()}
+                </select>
+                <button type="submit" disabled=move || invite.pending().get()>{busy_label(invite, "Send invitation", "Sending…")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn StaffTable(
+    rows: Vec<StaffRow>,
+    my_email: String,
+    change_role: ServerAction<ChangeStaffRole>,
+    set_active: ServerAction<SetStaffActive>,
+) -> impl IntoView {
+    view! {
+        <table class="admin-table" data-testid="staff-table">
+            <caption class="visually-hidden">"Staff accounts"</caption>
+            <thead><tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|s| {
+                    let is_me = s.email == my_email;
+                    let id = s.id.to_string();
+                    let role_id = format!("role-{}", s.id);
+                    let confirm_id = format!("deactivate-{}", s.id);
+                    let active_id = id.clone();
+                    view! {
+                        <tr>
+                            <td>{s.email.clone()} {is_me.then_some(" (you)")}</td>
+                            <td>{s.name}</td>
+                            <td>
+                                <ActionForm action=change_role attr:class="inline-form">
+                                    <input type="hidden" name="id" value=id />
+                                    <label for=role_id.clone() class="visually-hidden">{format!("Role of {}", s.email)}</label>
+                                    <select id=role_id name="role">
+                                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == s.role>{r.as_str()}</option> }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="secondary" disabled=move || change_role.pending().get()>"Change"</button>
+                                </ActionForm>
+                            </td>
+                            <td>
+                                {if s.is_active { "Active " } else { "Deactivated " }}
+                                {(!is_me).then(|| view! {
+                                    <ActionForm action=set_active attr:class="inline-form">
+                                        <input type="hidden" name="id" value=active_id />
+                                        <input type="hidden" name="on" value=(!s.is_active).to_string() />
+                                        {s.is_active.then(|| view! {
+                                            <input id=confirm_id.clone() type="checkbox" required />
+                                            <label for=confirm_id.clone()>"Confirm"</label>
+                                        })}
+                                        <button type="submit" class=if s.is_active { "danger" } else { "secondary" } disabled=move || set_active.pending().get()>
+                                            {if s.is_active { "Deactivate" } else { "Reactivate" }}
+                                        </button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

@@ -1,0 +1,9 @@
+//! Stock: adjustments with a reason, the movement ledger behind them, low-stock
+//! thresholds and the low-stock list.
+
+pub mod api;
+pub mod model;
+pub mod page;
+
+#[cfg(feature = "ssr")]
+pub mod ledger;
