@@ -171,7 +171,8 @@ CREATE TABLE storefront_events (
 CREATE INDEX storefront_events_at_idx ON storefront_events (at, kind);
 ALTER TABLE carts ADD COLUMN checkout_started_at TIMESTAMPTZ;
 
--- Staff invitations: an emailed link (valid 7 days) to choose a password.
+-- Staff invitations: an emailed link (valid 7 days) to choose a password. Shoppers are
+-- emailed when staff ship their order (with its tracking number) or cancel it.
 ALTER TABLE account_tokens DROP CONSTRAINT account_tokens_purpose;
 ALTER TABLE account_tokens ADD CONSTRAINT account_tokens_purpose CHECK (
     purpose IN ('verify_email', 'reset_password', 'staff_invitation')
@@ -179,5 +180,5 @@ ALTER TABLE account_tokens ADD CONSTRAINT account_tokens_purpose CHECK (
 ALTER TABLE outbox_emails DROP CONSTRAINT outbox_emails_kind;
 ALTER TABLE outbox_emails ADD CONSTRAINT outbox_emails_kind CHECK (
     kind IN ('order_confirmation', 'verify_email', 'already_registered', 'password_reset',
-             'password_changed', 'staff_invitation')
+             'password_changed', 'staff_invitation', 'order_shipped', 'order_cancelled')
 );

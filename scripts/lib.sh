@@ -98,6 +98,18 @@ ensure_pg_tools() {
   fi
 }
 
+# Warns, with the numbers, when the disk holding the project has less free space than a
+# full build and test run uses (about 20 GB from a cold target/), so a failure for lack
+# of space is recognised at once.
+check_free_disk() {
+  local needed_gb="${1:-20}" free_kb
+  free_kb=$(df -Pk "$ROOT" | awk 'NR == 2 {print $4}')
+  if [ -n "$free_kb" ] && [ "$free_kb" -lt $((needed_gb * 1024 * 1024)) ]; then
+    log "warning: only $((free_kb / 1024 / 1024)) GB free on the disk holding $ROOT; a cold build and test run needs about ${needed_gb} GB"
+    df -h "$ROOT" >&2
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }

@@ -19,6 +19,21 @@ use app::testing::TestDatabase;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+/// The store's address, as the emails to shoppers link to it.
+const SHOP_URL: &str = "https://shop.example";
+
+/// Kind and body of every email queued to an order's shopper after its confirmation.
+async fn shopper_emails(pool: &PgPool, order_id: i64) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT kind, body_text FROM outbox_emails
+         WHERE order_id = $1 AND kind <> 'order_confirmation' ORDER BY id",
+    )
+    .bind(order_id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
 async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
@@ -456,7 +471,7 @@ async fn the_ledger_sums_to_the_stock_under_concurrent_adjustments_sales_and_can
                     .map(|_| ()),
                 2 => {
                     let order = placed_order(&pool, &[(variant, 1)]).await;
-                    cancel(&pool, &actor, order.id).await
+                    cancel(&pool, &actor, order.id, SHOP_URL).await
                 }
                 _ => {
                     placed_order(&pool, &[(variant, 2)]).await;
@@ -600,7 +615,7 @@ async fn orders_move_through_payment_fulfilment_and_cancellation_with_audit_reco
         carrier: "DHL".into(),
         tracking_number: " ".into(),
     };
-    assert!(fulfil(&db.pool, &actor, &no_tracking)
+    assert!(fulfil(&db.pool, &actor, &no_tracking, SHOP_URL)
         .await
         .unwrap_err()
         .field_message("tracking_number")
@@ -610,14 +625,14 @@ async fn orders_move_through_payment_fulfilment_and_cancellation_with_audit_reco
         carrier: "DHL".into(),
         tracking_number: "JD0146".into(),
     };
-    let error = fulfil(&db.pool, &actor, &ship).await.unwrap_err();
+    let error = fulfil(&db.pool, &actor, &ship, SHOP_URL).await.unwrap_err();
     assert!(
         error.to_string().contains("cannot become"),
         "unpaid orders do not ship: {error}"
     );
     mark_paid(&db.pool, &actor, shipped.id).await.unwrap();
     mark_paid(&db.pool, &actor, shipped.id).await.unwrap();
-    fulfil(&db.pool, &actor, &ship).await.unwrap();
+    fulfil(&db.pool, &actor, &ship, SHOP_URL).await.unwrap();
     fulfil(
         &db.pool,
         &actor,
@@ -625,6 +640,7 @@ async fn orders_move_through_payment_fulfilment_and_cancellation_with_audit_reco
             tracking_number: "OTHER".into(),
             ..ship.clone()
         },
+        SHOP_URL,
     )
     .await
     .unwrap();
@@ -634,12 +650,47 @@ async fn orders_move_through_payment_fulfilment_and_cancellation_with_audit_reco
         .await
         .unwrap();
     assert_eq!(tracking, "JD0146", "a repeated fulfilment changes nothing");
+    let shipped_emails = shopper_emails(&db.pool, shipped.id).await;
+    assert_eq!(
+        shipped_emails.len(),
+        1,
+        "one shipping email: {shipped_emails:?}"
+    );
+    let (kind, body) = &shipped_emails[0];
+    assert_eq!(kind, "order_shipped");
+    for told in [
+        "DHL",
+        "JD0146",
+        &shipped.number,
+        "https://shop.example/order-status",
+    ] {
+        assert!(
+            body.contains(told),
+            "the shipping email tells {told}: {body}"
+        );
+    }
 
-    cancel(&db.pool, &actor, cancelled.id).await.unwrap();
-    cancel(&db.pool, &actor, cancelled.id).await.unwrap();
+    cancel(&db.pool, &actor, cancelled.id, SHOP_URL)
+        .await
+        .unwrap();
+    cancel(&db.pool, &actor, cancelled.id, SHOP_URL)
+        .await
+        .unwrap();
     assert_eq!(stock_of(&db.pool, variant).await, 4, "restocked once");
+    let cancelled_emails = shopper_emails(&db.pool, cancelled.id).await;
+    assert_eq!(
+        cancelled_emails
+            .iter()
+            .map(|(kind, _)| kind.as_str())
+            .collect::<Vec<_>>(),
+        ["order_cancelled"],
+        "the shopper is told once"
+    );
+    assert!(cancelled_emails[0].1.contains(&cancelled.number));
     assert!(
-        cancel(&db.pool, &actor, shipped.id).await.is_err(),
+        cancel(&db.pool, &actor, shipped.id, SHOP_URL)
+            .await
+            .is_err(),
         "shipped orders are refunded, not cancelled"
     );
 

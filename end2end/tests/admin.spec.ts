@@ -4,7 +4,7 @@
 // README's staff guide are taken on the way (docs/screenshots).
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { logIn, waitForHydration } from "./support";
+import { logIn, newestEmail, waitForHydration } from "./support";
 
 const SHOTS = "../docs/screenshots";
 // A 2×2 PNG; the server recognises it by its content, whatever the file is called.
@@ -134,9 +134,21 @@ test("a staff member creates a product, adjusts stock, ships and part-refunds an
   await expectToast(page, "Marked paid.");
   await expect(page.getByTestId("order-status")).toHaveText("Paid");
   await page.getByLabel("Carrier").fill("UPS");
+  // Any form that saves asks before its typed changes are left behind (and, once saved,
+  // no longer asks: the later navigation would be stopped by an unexpected dialog).
+  let asked = "";
+  page.once("dialog", (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.getByRole("navigation", { name: "Staff area" }).getByRole("link", { name: "Orders" }).click();
+  await expect.poll(() => asked).toContain("unsaved changes");
+  await expect(page).toHaveURL(new RegExp(`/admin/orders/${number}$`));
   await page.getByLabel("Tracking number").fill("1Z999AA10123456784");
   await page.getByRole("button", { name: "Mark shipped" }).click();
   await expect(page.getByTestId("order-status")).toHaveText("Shipped");
+  const shippedEmail = await newestEmail("grace@example.com", "order_shipped");
+  for (const told of [number, "UPS", "1Z999AA10123456784"]) expect(shippedEmail).toContain(told);
   await page.getByLabel("Amount").fill("100000");
   await page.getByLabel("Reason").fill("one shirt arrived torn");
   await page.getByLabel("I confirm this refund").check();

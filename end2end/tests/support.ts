@@ -22,8 +22,8 @@ export async function waitForHydration(page: Page, javaScriptEnabled = true) {
   if (javaScriptEnabled) await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
 }
 
-// The path of the link in the newest email of `kind` sent to `recipient`.
-export async function emailedLink(recipient: string, kind: string): Promise<string> {
+// The text of the newest email of `kind` sent to `recipient`.
+export async function newestEmail(recipient: string, kind: string): Promise<string> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   try {
@@ -32,12 +32,17 @@ export async function emailedLink(recipient: string, kind: string): Promise<stri
       [recipient, kind],
     );
     expect(result.rows.length, `an email of kind ${kind} to ${recipient}`).toBe(1);
-    const match = (result.rows[0].body_text as string).match(/https?:\/\/[^/\s]+(\/account\/\S+)/);
-    expect(match, "the email carries a link").not.toBeNull();
-    return match![1];
+    return result.rows[0].body_text as string;
   } finally {
     await client.end();
   }
+}
+
+// The path of the link in the newest email of `kind` sent to `recipient`.
+export async function emailedLink(recipient: string, kind: string): Promise<string> {
+  const match = (await newestEmail(recipient, kind)).match(/https?:\/\/[^/\s]+(\/account\/\S+)/);
+  expect(match, "the email carries a link").not.toBeNull();
+  return match![1];
 }
 
 // A fresh address per test run, so runs never collide.

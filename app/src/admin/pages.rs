@@ -7,7 +7,7 @@ use crate::admin::api::{
     EraseCustomer, SetMaintenance, SetWebhookActive,
 };
 use crate::admin::model::{CustomerRow, StaffMember};
-use crate::admin::ui::{toast_results, ToastRegion, Toasts};
+use crate::admin::ui::{toast_results, ToastRegion, Toasts, UnsavedChanges};
 use crate::components::notices::{action_error, ErrorPanel};
 use crate::site::page_meta;
 use leptos::prelude::*;
@@ -25,6 +25,7 @@ use leptos_router::hooks::use_query_map;
 pub fn AdminLayout() -> impl IntoView {
     let member = Resource::new(|| (), |_| get_staff_member());
     let toasts = Toasts::provide();
+    UnsavedChanges::provide();
     let navigation = move || {
         Suspend::new(async move {
             member

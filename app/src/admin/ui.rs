@@ -78,12 +78,18 @@ where
     let Some(toasts) = use_context::<Toasts>() else {
         return;
     };
+    let unsaved = use_context::<UnsavedChanges>();
     Effect::new(move |seen: Option<usize>| {
         let version = action.version().get();
         if seen.is_some_and(|seen| seen != version) {
             match action.value().get_untracked() {
                 Some(Ok(_)) => toasts.show(success, false),
-                Some(Err(error)) => toasts.show(error.to_string(), true),
+                Some(Err(error)) => {
+                    toasts.show(error.to_string(), true);
+                    if let Some(unsaved) = unsaved {
+                        unsaved.submission_failed();
+                    }
+                }
                 None => {}
             }
         }
@@ -142,65 +148,119 @@ pub fn NextPage(href: Option<String>) -> impl IntoView {
     })
 }
 
-/// Asks before leaving the page (closing the tab, or following a link inside the app)
-/// while `dirty` is true.
-pub fn warn_before_leaving(dirty: Signal<bool>) {
+/// Whether a staff form holds changes that have not been saved; provided by the layout,
+/// so every form in the staff area that saves something is covered without opting in.
+#[derive(Clone, Copy)]
+pub struct UnsavedChanges {
+    dirty: RwSignal<bool>,
+    /// Whether there were unsaved changes when the last form was submitted: they are
+    /// unsaved again if that submission fails.
+    dirty_at_submit: StoredValue<bool>,
+}
+
+impl UnsavedChanges {
+    /// Typing in or changing a field of a form that posts (an `input` event, which selects,
+    /// boxes and file pickers fire too) marks the page unsaved;
+    /// submitting clears that, and so does moving to another page. While it is marked,
+    /// closing the tab or following a link asks first.
+    pub fn provide() -> Self {
+        let unsaved = UnsavedChanges {
+            dirty: RwSignal::new(false),
+            dirty_at_submit: StoredValue::new(false),
+        };
+        provide_context(unsaved);
+        let pathname = leptos_router::hooks::use_location().pathname;
+        Effect::new(move |_| {
+            pathname.track();
+            unsaved.dirty.set(false);
+        });
+        unsaved.listen();
+        unsaved
+    }
+
+    /// Called with the result of a submitted form's action.
+    fn submission_failed(&self) {
+        self.dirty.set(self.dirty_at_submit.get_value());
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn listen(&self) {}
+
     #[cfg(feature = "hydrate")]
-    {
+    fn listen(&self) {
         use leptos::wasm_bindgen::closure::Closure;
         use leptos::wasm_bindgen::JsCast;
-        let on_unload =
-            Closure::<dyn Fn(leptos::web_sys::Event)>::new(move |event: leptos::web_sys::Event| {
-                if dirty.get_untracked() {
-                    event.prevent_default();
-                }
-            });
-        let on_click =
-            Closure::<dyn Fn(leptos::web_sys::Event)>::new(move |event: leptos::web_sys::Event| {
-                if !dirty.get_untracked() {
-                    return;
-                }
-                let link = event
-                    .target()
-                    .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-                    .and_then(|e| e.closest("a[href]").ok().flatten());
-                if link.is_none() {
-                    return;
-                }
-                let leave = window()
-                    .confirm_with_message(
-                        "You have unsaved changes. Leave this page without saving them?",
-                    )
-                    .unwrap_or(true);
-                if !leave {
-                    event.prevent_default();
-                    event.stop_immediate_propagation();
-                }
-            });
+        use leptos::web_sys::{Element, Event, HtmlFormElement};
+        type Listener = Closure<dyn Fn(Event)>;
+
+        let unsaved = *self;
+        let target_element =
+            |event: &Event| event.target().and_then(|t| t.dyn_into::<Element>().ok());
+        let on_input = Listener::new(move |event: Event| {
+            let saving_form = target_element(&event)
+                .and_then(|element| element.closest("form").ok().flatten())
+                .and_then(|form| form.dyn_into::<HtmlFormElement>().ok())
+                .is_some_and(|form| form.method().eq_ignore_ascii_case("post"));
+            if saving_form {
+                unsaved.dirty.set(true);
+            }
+        });
+        let on_submit = Listener::new(move |_: Event| {
+            unsaved
+                .dirty_at_submit
+                .set_value(unsaved.dirty.get_untracked());
+            unsaved.dirty.set(false);
+        });
+        let on_unload = Listener::new(move |event: Event| {
+            if unsaved.dirty.get_untracked() {
+                event.prevent_default();
+            }
+        });
+        let on_click = Listener::new(move |event: Event| {
+            let follows_link = target_element(&event)
+                .and_then(|element| element.closest("a[href]").ok().flatten())
+                .is_some();
+            if !follows_link || !unsaved.dirty.get_untracked() {
+                return;
+            }
+            let leave = window()
+                .confirm_with_message(
+                    "You have unsaved changes. Leave this page without saving them?",
+                )
+                .unwrap_or(true);
+            if leave {
+                unsaved.dirty.set(false);
+            } else {
+                event.prevent_default();
+                event.stop_immediate_propagation();
+            }
+        });
+        let listeners = [
+            ("input", on_input),
+            ("submit", on_submit),
+            ("beforeunload", on_unload),
+            ("click", on_click),
+        ];
         let target: leptos::web_sys::EventTarget = window().into();
-        let _ = target
-            .add_event_listener_with_callback("beforeunload", on_unload.as_ref().unchecked_ref());
-        let _ = target.add_event_listener_with_callback_and_bool(
-            "click",
-            on_click.as_ref().unchecked_ref(),
-            true,
-        );
-        let unload = send_wrapper::SendWrapper::new((on_unload, on_click, target));
-        on_cleanup(move || {
-            let (on_unload, on_click, target) = unload.take();
-            let _ = target.remove_event_listener_with_callback(
-                "beforeunload",
-                on_unload.as_ref().unchecked_ref(),
-            );
-            let _ = target.remove_event_listener_with_callback_and_bool(
-                "click",
-                on_click.as_ref().unchecked_ref(),
+        for (kind, listener) in &listeners {
+            let _ = target.add_event_listener_with_callback_and_bool(
+                kind,
+                listener.as_ref().unchecked_ref(),
                 true,
             );
+        }
+        let registered = send_wrapper::SendWrapper::new((listeners, target));
+        on_cleanup(move || {
+            let (listeners, target) = registered.take();
+            for (kind, listener) in &listeners {
+                let _ = target.remove_event_listener_with_callback_and_bool(
+                    kind,
+                    listener.as_ref().unchecked_ref(),
+                    true,
+                );
+            }
         });
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = dirty;
 }
 
 /// A parameter of the page's address, "" when absent.

@@ -78,3 +78,71 @@ pub async fn queue_confirmation(
     )
     .await
 }
+
+/// What staff did to an order that its shopper is told about.
+pub enum StatusNotice<'a> {
+    Shipped {
+        carrier: &'a str,
+        tracking_number: &'a str,
+    },
+    Cancelled,
+}
+
+impl StatusNotice<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Shipped { .. } => "order_shipped",
+            Self::Cancelled => "order_cancelled",
+        }
+    }
+
+    fn subject(&self, number: &str) -> String {
+        match self {
+            Self::Shipped { .. } => format!("Your order {number} is on its way"),
+            Self::Cancelled => format!("Your order {number} has been cancelled"),
+        }
+    }
+
+    /// Plain text, like the confirmation.
+    pub fn text(&self, number: &str, public_url: &str) -> String {
+        let news = match self {
+            Self::Shipped {
+                carrier,
+                tracking_number,
+            } => format!(
+                "Your order {number} has been shipped.\n\nCarrier: {carrier}\nTracking number: {tracking_number}\n"
+            ),
+            Self::Cancelled => format!(
+                "Your order {number} has been cancelled, and nothing from it will be shipped.\n\
+                 If you have a question about it, contact the shop and quote the order number.\n"
+            ),
+        };
+        format!(
+            "{news}\nFind your order at any time: {public_url}/order-status (order number and this email).\n"
+        )
+    }
+}
+
+/// Emails the order's shopper about a change staff made, inside the caller's transaction,
+/// so the email exists exactly when the change does.
+pub async fn queue_status_notice(
+    connection: &mut PgConnection,
+    order_id: i64,
+    notice: StatusNotice<'_>,
+    public_url: &str,
+) -> Result<(), sqlx::Error> {
+    let (number, recipient): (String, String) =
+        sqlx::query_as("SELECT number, email FROM orders WHERE id = $1")
+            .bind(order_id)
+            .fetch_one(&mut *connection)
+            .await?;
+    crate::email::queue_email(
+        connection,
+        notice.kind(),
+        Some(order_id),
+        &recipient,
+        &notice.subject(&number),
+        &notice.text(&number, public_url),
+    )
+    .await
+}

@@ -45,7 +45,7 @@ pub async fn cancel_order(id: i64) -> Result<(), AppError> {
             crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
                 .await?;
         let state = crate::state::server_state()?;
-        crate::admin::orders::manage::cancel(&state.pool, &actor, id).await
+        crate::admin::orders::manage::cancel(&state.pool, &actor, id, &state.site.public_url).await
     })
     .await
 }
@@ -58,7 +58,8 @@ pub async fn fulfil_order(form: FulfilForm) -> Result<(), AppError> {
             crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
                 .await?;
         let state = crate::state::server_state()?;
-        crate::admin::orders::manage::fulfil(&state.pool, &actor, &form).await
+        crate::admin::orders::manage::fulfil(&state.pool, &actor, &form, &state.site.public_url)
+            .await
     })
     .await
 }

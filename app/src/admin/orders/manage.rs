@@ -8,6 +8,7 @@ use crate::admin::orders::model::{
 use crate::catalog::query::{major_units_text, store_currency};
 use crate::error::{AppError, FieldError};
 use crate::money::{format_minor, CurrencyCode, Money};
+use crate::orders::email::{queue_status_notice, StatusNotice};
 use crate::orders::model::OrderStatus;
 use crate::orders::status::{transition_order_in, Moved};
 use sqlx::{PgConnection, PgPool};
@@ -280,8 +281,13 @@ pub async fn mark_paid(pool: &PgPool, actor: &Actor, order_id: i64) -> Result<()
     Ok(())
 }
 
-/// Cancels an order before shipment; its units go back in stock.
-pub async fn cancel(pool: &PgPool, actor: &Actor, order_id: i64) -> Result<(), AppError> {
+/// Cancels an order before shipment; its units go back in stock and the shopper is told.
+pub async fn cancel(
+    pool: &PgPool,
+    actor: &Actor,
+    order_id: i64,
+    public_url: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let moved = transition_order_in(
         &mut tx,
@@ -290,6 +296,9 @@ pub async fn cancel(pool: &PgPool, actor: &Actor, order_id: i64) -> Result<(), A
         "cancelled by staff, stock returned",
     )
     .await?;
+    if moved.changed() {
+        queue_status_notice(&mut tx, order_id, StatusNotice::Cancelled, public_url).await?;
+    }
     record_move(
         &mut tx,
         actor,
@@ -303,8 +312,14 @@ pub async fn cancel(pool: &PgPool, actor: &Actor, order_id: i64) -> Result<(), A
     Ok(())
 }
 
-/// Marks a paid order shipped, with its carrier and tracking number.
-pub async fn fulfil(pool: &PgPool, actor: &Actor, form: &FulfilForm) -> Result<(), AppError> {
+/// Marks a paid order shipped, with its carrier and tracking number, and emails both to
+/// the shopper.
+pub async fn fulfil(
+    pool: &PgPool,
+    actor: &Actor,
+    form: &FulfilForm,
+    public_url: &str,
+) -> Result<(), AppError> {
     let carrier = form.carrier.trim();
     let tracking = form.tracking_number.trim();
     let mut errors = Vec::new();
@@ -331,6 +346,11 @@ pub async fn fulfil(pool: &PgPool, actor: &Actor, form: &FulfilForm) -> Result<(
             .bind(tracking)
             .execute(&mut *tx)
             .await?;
+        let shipped = StatusNotice::Shipped {
+            carrier,
+            tracking_number: tracking,
+        };
+        queue_status_notice(&mut tx, form.order_id, shipped, public_url).await?;
     }
     record_move(
         &mut tx,

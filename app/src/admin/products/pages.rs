@@ -11,7 +11,7 @@ use crate::admin::products::model::{
 };
 use crate::admin::ui::{
     busy_label, field_error, field_error_id, field_error_named, next_page_href, query_param,
-    successes, toast_results, warn_before_leaving, NextPage,
+    successes, toast_results, NextPage,
 };
 use crate::catalog::query::{major_units_text, store_currency};
 use crate::components::notices::{action_error, ErrorPanel};
@@ -206,13 +206,6 @@ fn ProductEditor(
         .unwrap_or_default();
     let spare_rows = RwSignal::new(1);
     let first_spare = existing.len();
-    let dirty = RwSignal::new(false);
-    warn_before_leaving(dirty.into());
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(_))) {
-            dirty.set(false);
-        }
-    });
     let heading = product
         .as_ref()
         .map_or_else(|| "New product".to_owned(), |p| p.name.clone());
@@ -226,7 +219,7 @@ fn ProductEditor(
         {product.clone().map(|p| view! { <VisibilityBar product=p visibility /> })}
         {product.clone().map(|p| view! { <ImageGallery product=p /> })}
         {action_error(save)}
-        <ActionForm action=save attr:class="editor-form" attr:data-testid="product-form" on:input=move |_| dirty.set(true)>
+        <ActionForm action=save attr:class="editor-form" attr:data-testid="product-form">
             <input type="hidden" name="form[id]" value=text(|p| p.id.to_string()) />
             <input type="hidden" name="form[version]" value=text(|p| p.version.clone()) />
             <div class="field">
