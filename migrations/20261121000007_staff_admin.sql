@@ -172,7 +172,7 @@ CREATE INDEX storefront_events_at_idx ON storefront_events (at, kind);
 ALTER TABLE carts ADD COLUMN checkout_started_at TIMESTAMPTZ;
 
 -- Staff invitations: an emailed link (valid 7 days) to choose a password. Shoppers are
--- emailed when staff ship their order (with its tracking number) or cancel it.
+-- emailed when staff ship their order (with its tracking number), cancel or refund it.
 ALTER TABLE account_tokens DROP CONSTRAINT account_tokens_purpose;
 ALTER TABLE account_tokens ADD CONSTRAINT account_tokens_purpose CHECK (
     purpose IN ('verify_email', 'reset_password', 'staff_invitation')
@@ -180,5 +180,11 @@ ALTER TABLE account_tokens ADD CONSTRAINT account_tokens_purpose CHECK (
 ALTER TABLE outbox_emails DROP CONSTRAINT outbox_emails_kind;
 ALTER TABLE outbox_emails ADD CONSTRAINT outbox_emails_kind CHECK (
     kind IN ('order_confirmation', 'verify_email', 'already_registered', 'password_reset',
-             'password_changed', 'staff_invitation', 'order_shipped', 'order_cancelled')
+             'password_changed', 'staff_invitation', 'order_shipped', 'order_cancelled',
+             'order_refunded')
 );
+-- An order can be refunded in several parts, each emailed; every other kind stays one per
+-- order (a retried confirmation or status change never emails twice).
+ALTER TABLE outbox_emails DROP CONSTRAINT outbox_emails_one_per_order_and_kind;
+CREATE UNIQUE INDEX outbox_emails_one_per_order_and_kind ON outbox_emails (order_id, kind)
+    WHERE kind <> 'order_refunded';

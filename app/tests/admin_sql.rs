@@ -519,7 +519,7 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
     let actor = staff_actor();
     subscribe_to(&db.pool, "order.refunded").await;
 
-    let error = refund(&db.pool, &actor, &refund_form(order.id, "10"))
+    let error = refund(&db.pool, &actor, &refund_form(order.id, "10"), SHOP_URL)
         .await
         .unwrap_err();
     assert!(
@@ -529,8 +529,8 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
     mark_paid(&db.pool, &actor, order.id).await.unwrap();
 
     let partial = refund_form(order.id, "30.00");
-    refund(&db.pool, &actor, &partial).await.unwrap();
-    refund(&db.pool, &actor, &partial).await.unwrap();
+    refund(&db.pool, &actor, &partial, SHOP_URL).await.unwrap();
+    refund(&db.pool, &actor, &partial, SHOP_URL).await.unwrap();
     let refunded = || async {
         sqlx::query_as::<_, (i64, OrderStatus)>(
             "SELECT refunded_minor, status FROM orders WHERE id = $1",
@@ -550,6 +550,7 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
         &db.pool,
         &actor,
         &refund_form(order.id, &format!("{}.01", (total - 3000) / 100)),
+        SHOP_URL,
     )
     .await
     .unwrap_err();
@@ -562,7 +563,7 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
     );
     for bad in ["0", "-5", "abc"] {
         assert!(
-            refund(&db.pool, &actor, &refund_form(order.id, bad))
+            refund(&db.pool, &actor, &refund_form(order.id, bad), SHOP_URL)
                 .await
                 .unwrap_err()
                 .field_message("amount")
@@ -571,11 +572,11 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
         );
     }
     let rest = format!("{}.{:02}", (total - 3000) / 100, (total - 3000) % 100);
-    refund(&db.pool, &actor, &refund_form(order.id, &rest))
+    refund(&db.pool, &actor, &refund_form(order.id, &rest), SHOP_URL)
         .await
         .unwrap();
     assert_eq!(refunded().await, (total, OrderStatus::Refunded));
-    let error = refund(&db.pool, &actor, &refund_form(order.id, "1"))
+    let error = refund(&db.pool, &actor, &refund_form(order.id, "1"), SHOP_URL)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("cannot be refunded"), "{error}");
@@ -595,6 +596,22 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
     assert_eq!(
         audit_actions(&db.pool).await,
         ["order.mark_paid", "order.refund", "order.refund"]
+    );
+    let emails = shopper_emails(&db.pool, order.id).await;
+    let kinds: Vec<&str> = emails.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["order_refunded", "order_refunded"],
+        "one per refund"
+    );
+    assert!(
+        emails[0].1.contains("$30.00") && emails[0].1.contains(&order.number),
+        "{}",
+        emails[0].1
+    );
+    assert!(
+        !emails[0].1.contains("scratched"),
+        "staff reasons stay inside"
     );
     db.drop_database().await;
 }
@@ -786,7 +803,7 @@ async fn the_dashboard_counts_paid_revenue_less_refunds_and_the_funnel() {
     let paid = placed_order(&db.pool, &[(variant, 2)]).await;
     let _unpaid = placed_order(&db.pool, &[(variant, 1)]).await;
     mark_paid(&db.pool, &actor, paid.id).await.unwrap();
-    refund(&db.pool, &actor, &refund_form(paid.id, "50"))
+    refund(&db.pool, &actor, &refund_form(paid.id, "50"), SHOP_URL)
         .await
         .unwrap();
     app::funnel::record_visits(&db.pool, 40).await.unwrap();

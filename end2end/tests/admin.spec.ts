@@ -158,6 +158,7 @@ test("a staff member creates a product, adjusts stock, ships and part-refunds an
   await page.getByRole("button", { name: "Refund" }).click();
   await expectToast(page, "Refund recorded.");
   await expect(page.getByTestId("order-refunded")).toHaveText("$19.99");
+  expect(await newestEmail("grace@example.com", "order_refunded")).toContain("We have refunded $19.99");
   await expect(page.getByTestId("order-status")).toHaveText("Shipped");
   const timeline = page.getByTestId("order-timeline");
   for (const step of ["Placed", "Paid", "Shipped", "Refunded $19.99"]) await expect(timeline).toContainText(step);

@@ -86,6 +86,12 @@ pub enum StatusNotice<'a> {
         tracking_number: &'a str,
     },
     Cancelled,
+    /// One refund of `amount`, making `refunded` of the `paid` total in all.
+    Refunded {
+        amount: Money,
+        refunded: Money,
+        paid: Money,
+    },
 }
 
 impl StatusNotice<'_> {
@@ -93,6 +99,7 @@ impl StatusNotice<'_> {
         match self {
             Self::Shipped { .. } => "order_shipped",
             Self::Cancelled => "order_cancelled",
+            Self::Refunded { .. } => "order_refunded",
         }
     }
 
@@ -100,6 +107,7 @@ impl StatusNotice<'_> {
         match self {
             Self::Shipped { .. } => format!("Your order {number} is on its way"),
             Self::Cancelled => format!("Your order {number} has been cancelled"),
+            Self::Refunded { amount, .. } => format!("A refund of {amount} for order {number}"),
         }
     }
 
@@ -115,6 +123,15 @@ impl StatusNotice<'_> {
             Self::Cancelled => format!(
                 "Your order {number} has been cancelled, and nothing from it will be shipped.\n\
                  If you have a question about it, contact the shop and quote the order number.\n"
+            ),
+            Self::Refunded {
+                amount,
+                refunded,
+                paid,
+            } => format!(
+                "We have refunded {amount} of your order {number} ({refunded} of the {paid} \
+                 you paid is refunded in all).\n\
+                 Depending on how you paid, it can take a few days to reach your account.\n"
             ),
         };
         format!(

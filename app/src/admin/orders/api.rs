@@ -72,7 +72,8 @@ pub async fn refund_order(form: RefundForm) -> Result<(), AppError> {
             crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
                 .await?;
         let state = crate::state::server_state()?;
-        crate::admin::orders::manage::refund(&state.pool, &actor, &form).await
+        crate::admin::orders::manage::refund(&state.pool, &actor, &form, &state.site.public_url)
+            .await
     })
     .await
 }

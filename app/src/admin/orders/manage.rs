@@ -368,7 +368,12 @@ pub async fn fulfil(
 /// Refunds part or all of what was paid, with a reason. Refunds never add up to more
 /// than the order's total; refunding the rest makes the order "Refunded". A repeated
 /// request (same key) refunds once.
-pub async fn refund(pool: &PgPool, actor: &Actor, form: &RefundForm) -> Result<(), AppError> {
+pub async fn refund(
+    pool: &PgPool,
+    actor: &Actor,
+    form: &RefundForm,
+    public_url: &str,
+) -> Result<(), AppError> {
     let reason = form.reason.trim();
     let request_key = Uuid::parse_str(form.request_key.trim()).map_err(|_| {
         AppError::invalid("The form is out of date: reload the page and try again.")
@@ -469,6 +474,13 @@ pub async fn refund(pool: &PgPool, actor: &Actor, form: &RefundForm) -> Result<(
         .await?;
         status
     };
+    let money = |minor: i64| Money::new(minor, currency_code.clone());
+    let refunded = StatusNotice::Refunded {
+        amount: money(amount),
+        refunded: money(refunded_after),
+        paid: money(total_minor),
+    };
+    queue_status_notice(&mut tx, form.order_id, refunded, public_url).await?;
     record(
         &mut tx,
         actor,
