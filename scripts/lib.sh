@@ -99,10 +99,10 @@ ensure_pg_tools() {
 }
 
 # Warns, with the numbers, when the disk holding the project has less free space than a
-# full build and test run uses (about 20 GB from a cold target/), so a failure for lack
+# full build and test run uses (about 8 GB from a cold target/), so a failure for lack
 # of space is recognised at once.
 check_free_disk() {
-  local needed_gb="${1:-20}" free_kb
+  local needed_gb="${1:-12}" free_kb
   free_kb=$(df -Pk "$ROOT" | awk 'NR == 2 {print $4}')
   if [ -n "$free_kb" ] && [ "$free_kb" -lt $((needed_gb * 1024 * 1024)) ]; then
     log "warning: only $((free_kb / 1024 / 1024)) GB free on the disk holding $ROOT; a cold build and test run needs about ${needed_gb} GB"
