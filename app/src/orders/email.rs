@@ -112,7 +112,7 @@ impl StatusNotice<'_> {
     }
 
     /// Plain text, like the confirmation.
-    pub fn text(&self, number: &str, public_url: &str) -> String {
+    fn text(&self, number: &str, public_url: &str) -> String {
         let news = match self {
             Self::Shipped {
                 carrier,
@@ -140,26 +140,23 @@ impl StatusNotice<'_> {
     }
 }
 
-/// Emails the order's shopper about a change staff made, inside the caller's transaction,
-/// so the email exists exactly when the change does.
+/// Emails the order's shopper (`recipient`) about a change staff made, inside the caller's
+/// transaction, so the email exists exactly when the change does.
 pub async fn queue_status_notice(
     connection: &mut PgConnection,
     order_id: i64,
+    number: &str,
+    recipient: &str,
     notice: StatusNotice<'_>,
     public_url: &str,
 ) -> Result<(), sqlx::Error> {
-    let (number, recipient): (String, String) =
-        sqlx::query_as("SELECT number, email FROM orders WHERE id = $1")
-            .bind(order_id)
-            .fetch_one(&mut *connection)
-            .await?;
     crate::email::queue_email(
         connection,
         notice.kind(),
         Some(order_id),
-        &recipient,
-        &notice.subject(&number),
-        &notice.text(&number, public_url),
+        recipient,
+        &notice.subject(number),
+        &notice.text(number, public_url),
     )
     .await
 }

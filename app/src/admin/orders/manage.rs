@@ -223,28 +223,28 @@ pub async fn detail(pool: &PgPool, number: &str) -> Result<StaffOrder, AppError>
     })
 }
 
-async fn order_number(connection: &mut PgConnection, order_id: i64) -> Result<String, AppError> {
+/// An order's number and its shopper's email.
+async fn order_contact(
+    connection: &mut PgConnection,
+    order_id: i64,
+) -> Result<(String, String), AppError> {
     Ok(
-        sqlx::query_scalar("SELECT number FROM orders WHERE id = $1")
+        sqlx::query_as("SELECT number, email FROM orders WHERE id = $1")
             .bind(order_id)
             .fetch_one(connection)
             .await?,
     )
 }
 
-/// Audits a status change, when there was one.
+/// Audits a status change of order `number`.
 async fn record_move(
     connection: &mut PgConnection,
     actor: &Actor,
-    order_id: i64,
+    number: String,
     action: &str,
     moved: Moved,
     details: serde_json::Value,
 ) -> Result<(), AppError> {
-    if !moved.changed() {
-        return Ok(());
-    }
-    let number = order_number(&mut *connection, order_id).await?;
     let mut after = serde_json::json!({ "status": moved.to.as_str() });
     if let (Some(after), Some(extra)) = (after.as_object_mut(), details.as_object()) {
         after.extend(extra.clone());
@@ -268,15 +268,11 @@ pub async fn mark_paid(pool: &PgPool, actor: &Actor, order_id: i64) -> Result<()
     let mut tx = pool.begin().await?;
     let moved =
         transition_order_in(&mut tx, order_id, OrderStatus::Paid, "marked paid by staff").await?;
-    record_move(
-        &mut tx,
-        actor,
-        order_id,
-        "order.mark_paid",
-        moved,
-        serde_json::json!({}),
-    )
-    .await?;
+    if moved.changed() {
+        let (number, _) = order_contact(&mut tx, order_id).await?;
+        let details = serde_json::json!({});
+        record_move(&mut tx, actor, number, "order.mark_paid", moved, details).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -297,17 +293,12 @@ pub async fn cancel(
     )
     .await?;
     if moved.changed() {
-        queue_status_notice(&mut tx, order_id, StatusNotice::Cancelled, public_url).await?;
+        let (number, email) = order_contact(&mut tx, order_id).await?;
+        let cancelled = StatusNotice::Cancelled;
+        queue_status_notice(&mut tx, order_id, &number, &email, cancelled, public_url).await?;
+        let details = serde_json::json!({ "restocked": true });
+        record_move(&mut tx, actor, number, "order.cancel", moved, details).await?;
     }
-    record_move(
-        &mut tx,
-        actor,
-        order_id,
-        "order.cancel",
-        moved,
-        serde_json::json!({ "restocked": true }),
-    )
-    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -340,27 +331,23 @@ pub async fn fulfil(
     let note = format!("{carrier} {tracking}");
     let moved = transition_order_in(&mut tx, form.order_id, OrderStatus::Fulfilled, &note).await?;
     if moved.changed() {
-        sqlx::query("UPDATE orders SET carrier = $2, tracking_number = $3 WHERE id = $1")
-            .bind(form.order_id)
-            .bind(carrier)
-            .bind(tracking)
-            .execute(&mut *tx)
-            .await?;
+        let (number, email): (String, String) = sqlx::query_as(
+            "UPDATE orders SET carrier = $2, tracking_number = $3 WHERE id = $1
+             RETURNING number, email",
+        )
+        .bind(form.order_id)
+        .bind(carrier)
+        .bind(tracking)
+        .fetch_one(&mut *tx)
+        .await?;
         let shipped = StatusNotice::Shipped {
             carrier,
             tracking_number: tracking,
         };
-        queue_status_notice(&mut tx, form.order_id, shipped, public_url).await?;
+        queue_status_notice(&mut tx, form.order_id, &number, &email, shipped, public_url).await?;
+        let details = serde_json::json!({ "carrier": carrier, "tracking_number": tracking });
+        record_move(&mut tx, actor, number, "order.fulfil", moved, details).await?;
     }
-    record_move(
-        &mut tx,
-        actor,
-        form.order_id,
-        "order.fulfil",
-        moved,
-        serde_json::json!({ "carrier": carrier, "tracking_number": tracking }),
-    )
-    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -379,9 +366,9 @@ pub async fn refund(
         AppError::invalid("The form is out of date: reload the page and try again.")
     })?;
     let mut tx = pool.begin().await?;
-    let (number, status, currency, total_minor, refunded_minor): (String, OrderStatus, String, i64, i64) =
+    let (number, email, status, currency, total_minor, refunded_minor): (String, String, OrderStatus, String, i64, i64) =
         sqlx::query_as(
-            "SELECT number, status, currency, total_minor, refunded_minor FROM orders WHERE id = $1 FOR UPDATE",
+            "SELECT number, email, status, currency, total_minor, refunded_minor FROM orders WHERE id = $1 FOR UPDATE",
         )
         .bind(form.order_id)
         .fetch_optional(&mut *tx)
@@ -480,7 +467,15 @@ pub async fn refund(
         refunded: money(refunded_after),
         paid: money(total_minor),
     };
-    queue_status_notice(&mut tx, form.order_id, refunded, public_url).await?;
+    queue_status_notice(
+        &mut tx,
+        form.order_id,
+        &number,
+        &email,
+        refunded,
+        public_url,
+    )
+    .await?;
     record(
         &mut tx,
         actor,
