@@ -1,51 +1,53 @@
 //! Stoa's application: the storefront pages, their server functions and (with the `ssr`
 //! feature) the domain code and SQL behind them.
 
+// The app's parts, lowest first: each may use the ones above it in this list, never
+// one below (`tests/integration/architecture.rs` checks it). The staff area (`admin`)
+// is a client of the capabilities; only the route table below mounts it.
 pub mod accounts;
 pub mod admin;
+pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod components;
-pub mod email;
-pub mod encoding;
-pub mod error;
-pub mod money;
-pub mod not_found;
-pub mod orders;
-pub mod site;
-#[cfg(feature = "ssr")]
-pub mod state;
-pub mod webhooks;
-
-#[cfg(feature = "ssr")]
-pub mod db;
 #[cfg(feature = "ssr")]
 pub mod funnel;
+pub mod inventory;
+pub mod kernel;
+pub mod layout;
+pub mod orders;
 #[cfg(feature = "ssr")]
-pub mod session;
-#[cfg(feature = "testing")]
+pub mod payments;
+pub mod pricing;
+pub mod settings;
+pub mod webhooks;
+// Test support (a fresh database per test, fixtures, the architecture checks), built
+// with `ssr` so tests and the site share one build of this crate.
+#[cfg(feature = "ssr")]
+#[doc(hidden)]
 pub mod testing;
 
 use crate::accounts::pages::{
     AccountPage, AddressBookPage, ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage,
     VerifyPage,
 };
-use crate::admin::audit::page::AuditLogPage;
-use crate::admin::categories::page::CategoriesPage;
-use crate::admin::dashboard::page::DashboardPage;
-use crate::admin::orders::pages::{OrderDetailPage, OrderListPage};
-use crate::admin::pages::{AdminLayout, CustomerPage, CustomersPage, SettingsPage};
-use crate::admin::products::pages::{CatalogImportPage, ProductEditorPage, ProductListPage};
-use crate::admin::staff::page::StaffPage;
-use crate::admin::stock::page::StockPage;
 use crate::cart::actions::CartActions;
 use crate::cart::page::CartPage;
+use crate::catalog::api::get_navigation;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, SearchPage};
 use crate::checkout::pages::{CheckoutPage, OrderPage, OrderStatusPage};
-use crate::components::layout::{SiteFooter, SiteHeader};
-use crate::not_found::NotFound;
-use crate::site::{get_navigation, NavigationResource};
+use crate::components::not_found::NotFound;
+use crate::kernel::site::NavigationResource;
+use crate::layout::{SiteFooter, SiteHeader};
+use admin::audit::page::AuditLogPage;
+use admin::categories::page::CategoriesPage;
+use admin::dashboard::page::DashboardPage;
+use admin::orders::pages::{OrderDetailPage, OrderListPage};
+use admin::pages::{AdminLayout, CustomerPage, CustomersPage, SettingsPage};
+use admin::products::pages::{CatalogImportPage, ProductEditorPage, ProductListPage};
+use admin::staff::page::StaffPage;
+use admin::stock::page::StockPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

@@ -1,7 +1,7 @@
 //! Opening the store's database: create it when missing, apply migrations, and refuse a
 //! schema newer than this build.
 
-use app::db::{connect, latest_applied_migration, latest_known_migration, MIGRATOR};
+use app::kernel::db::{connect, latest_applied_migration, latest_known_migration, MIGRATOR};
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{PgPool, Postgres};

@@ -1,24 +1,21 @@
 //! Stoa's server: configuration, database set-up, the HTTP router and the command line's
 //! building blocks. `main.rs` is the `stoa` binary around them.
+//!
+//! Lowest first; each part uses only the ones above it: `config`, `database` and `state`
+//! (the shared `AppState`); `middleware` (what wraps every request); `http` (plain routes
+//! beside the Leptos app, each module with its `routes()`); `router` (puts them together);
+//! `jobs` (background workers); `cli` (the subcommands).
 
-pub mod anonymize;
-pub mod backup;
-pub mod catalog_csv;
-pub mod check;
 pub mod config;
 pub mod database;
-pub mod exports;
-pub mod health;
-pub mod mail;
-pub mod maintenance;
-pub mod media;
-pub mod metrics;
+pub mod state;
+
+pub mod middleware;
+
+pub mod http;
+
 pub mod router;
-pub mod security;
-pub mod seed;
-pub mod serve;
-pub mod staff;
-pub mod staff_actor;
-pub mod uploads;
-pub mod visits;
-pub mod webhooks;
+
+pub mod jobs;
+
+pub mod cli;

@@ -3,7 +3,9 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use stoa_server::config::{Config, LogFormat};
-use stoa_server::{anonymize, backup, check, database, seed, serve, staff};
+use stoa_server::{
+    cli::anonymize, cli::backup, cli::check, cli::seed, cli::serve, cli::staff, database,
+};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -210,7 +212,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Migrate => {
             println!(
                 "migrations applied; schema at version {}",
-                app::db::latest_known_migration()
+                app::kernel::db::latest_known_migration()
             );
             Ok(())
         }
@@ -253,7 +255,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 }
 
 async fn run_check(config: &Config) -> Result<(), String> {
-    let (pool, unreachable) = match app::db::connect(config.database.clone(), 2).await {
+    let (pool, unreachable) = match app::kernel::db::connect(config.database.clone(), 2).await {
         Ok(pool) => (Some(pool), None),
         Err(error) => (None, Some(format!("cannot connect: {error}"))),
     };

@@ -2,8 +2,8 @@
 //! JavaScript) and, on success, sends the browser to the page that shows the result.
 
 use crate::accounts::model::{AccountOverview, SavedAddress};
-use crate::checkout::model::AddressForm;
-use crate::error::AppError;
+use crate::kernel::address::AddressForm;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -42,9 +42,9 @@ mod limits {
 #[cfg(feature = "ssr")]
 mod server {
     use crate::accounts::throttle::{self, Limit};
-    use crate::email::EmailAddress;
-    use crate::error::AppError;
-    use crate::state::ServerState;
+    use crate::kernel::context::ServerState;
+    use crate::kernel::email::EmailAddress;
+    use crate::kernel::error::AppError;
 
     pub fn parse_email(text: &str) -> Result<EmailAddress, AppError> {
         EmailAddress::parse(text).map_err(AppError::InvalidInput)
@@ -60,7 +60,7 @@ mod server {
         state: &ServerState,
         email: &EmailAddress,
     ) -> Result<(), AppError> {
-        let client = crate::session::client_address().await;
+        let client = crate::kernel::session::client_address().await;
         let address = email_key(email.as_str());
         let limits: [(Limit, &str); 2] = [
             (super::limits::EMAILS_PER_CLIENT, &client),
@@ -116,8 +116,7 @@ mod server {
 /// an account: both get an email, and only the mailbox's owner learns which.
 #[server(endpoint = "account/register")]
 pub async fn register(name: String, email: String, password: String) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let email = server::parse_email(&email)?;
         crate::accounts::password::check_new_password(
             &password,
@@ -142,10 +141,9 @@ pub async fn register(name: String, email: String, password: String) -> Result<(
 /// Follows a confirmation link: confirms the address and logs the session in.
 #[server(endpoint = "account/confirm")]
 pub async fn confirm_email(token: String) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::repo::confirm_email(&state.pool, token.trim()).await?;
-        let session = crate::session::current_session().await?;
+        let session = crate::kernel::session::current_session().await?;
         crate::accounts::auth::log_in(&session, &state.pool, &account).await?;
         leptos_axum::redirect("/account?welcome=1");
         Ok(())
@@ -155,7 +153,7 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
 
 #[server(endpoint = "account/login")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         use crate::accounts::repo::LoginCheck;
         use crate::accounts::throttle;
         use limits::{LOGINS_PER_ACCOUNT, LOGINS_PER_CLIENT};
@@ -166,9 +164,8 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
         {
             return Err(AppError::invalid("Enter your email and password."));
         }
-        let state = crate::state::server_state()?;
         let account_key = server::email_key(&email);
-        let client_key = crate::session::client_address().await;
+        let client_key = crate::kernel::session::client_address().await;
         throttle::check(&state.pool, LOGINS_PER_ACCOUNT, &account_key).await?;
         throttle::check(&state.pool, LOGINS_PER_CLIENT, &client_key).await?;
         match crate::accounts::repo::check_login(
@@ -181,7 +178,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
         {
             LoginCheck::Accepted(account) => {
                 throttle::clear(&state.pool, LOGINS_PER_ACCOUNT, &account_key).await?;
-                let session = crate::session::current_session().await?;
+                let session = crate::kernel::session::current_session().await?;
                 crate::accounts::auth::log_in(&session, &state.pool, &account).await?;
                 leptos_axum::redirect(&server::safe_next(next.as_deref()));
                 Ok(())
@@ -203,8 +200,8 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
 
 #[server(endpoint = "account/logout")]
 pub async fn log_out() -> Result<(), AppError> {
-    crate::state::respond(async {
-        let session = crate::session::current_session().await?;
+    crate::kernel::context::serve(|_| async move {
+        let session = crate::kernel::session::current_session().await?;
         crate::accounts::auth::log_out(&session).await?;
         leptos_axum::redirect("/?logged_out=1");
         Ok(())
@@ -215,8 +212,7 @@ pub async fn log_out() -> Result<(), AppError> {
 /// Sends a reset link when the address has an account. The answer never says whether it has.
 #[server(endpoint = "account/forgot")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let email = server::parse_email(&email)?;
         server::count_email_request(&state, &email).await?;
         crate::accounts::repo::request_password_reset(&state.pool, &email, &state.site.public_url)
@@ -230,8 +226,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 /// Sets a new password with a reset link; every session of the account is logged out.
 #[server(endpoint = "account/reset")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::repo::reset_password(
             &state.pool,
             token.trim(),
@@ -257,8 +252,7 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
         let updated = crate::accounts::repo::change_password(
             &state.pool,
@@ -268,8 +262,8 @@ pub async fn change_password(
             &state.site.public_url,
         )
         .await?;
-        let session = crate::session::current_session().await?;
-        crate::session::renew_id(&session).await?;
+        let session = crate::kernel::session::current_session().await?;
+        crate::kernel::session::renew_id(&session).await?;
         crate::accounts::auth::remember_login(&session, &updated).await?;
         leptos_axum::redirect("/account?password=changed");
         Ok(())
@@ -279,8 +273,7 @@ pub async fn change_password(
 
 #[server(endpoint = "account/overview")]
 pub async fn get_account() -> Result<AccountOverview, AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
         let orders = crate::accounts::repo::order_history(&state.pool, account.id).await?;
         Ok(AccountOverview {
@@ -295,8 +288,7 @@ pub async fn get_account() -> Result<AccountOverview, AppError> {
 
 #[server(endpoint = "account/addresses")]
 pub async fn get_addresses() -> Result<Vec<SavedAddress>, AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
         crate::accounts::repo::addresses(&state.pool, account.id).await
     })
@@ -305,10 +297,9 @@ pub async fn get_addresses() -> Result<Vec<SavedAddress>, AppError> {
 
 #[server(endpoint = "account/addresses/add")]
 pub async fn add_address(address: AddressForm) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
-        let address = crate::checkout::model::ShippingAddress::parse_fields(&address)
+        let address = crate::kernel::address::ShippingAddress::parse_fields(&address)
             .map_err(|problems| AppError::InvalidInput(problems.join(" ")))?;
         crate::accounts::repo::add_address(&state.pool, account.id, &address).await?;
         leptos_axum::redirect("/account/addresses");
@@ -319,8 +310,7 @@ pub async fn add_address(address: AddressForm) -> Result<(), AppError> {
 
 #[server(endpoint = "account/addresses/remove")]
 pub async fn remove_address(id: i64) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
         crate::accounts::repo::remove_address(&state.pool, account.id, id).await?;
         leptos_axum::redirect("/account/addresses");
@@ -331,8 +321,7 @@ pub async fn remove_address(id: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "account/addresses/default")]
 pub async fn make_default_address(id: i64) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
         crate::accounts::repo::make_default_address(&state.pool, account.id, id).await?;
         leptos_axum::redirect("/account/addresses");
@@ -344,14 +333,13 @@ pub async fn make_default_address(id: i64) -> Result<(), AppError> {
 /// Erases the account after checking its password; logs the session out.
 #[server(endpoint = "account/delete")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
         if !crate::accounts::repo::password_matches(&state.pool, account.id, &password).await? {
             return Err(AppError::invalid("Your password is not right."));
         }
         crate::accounts::gdpr::erase(&state.pool, account.id, None).await?;
-        let session = crate::session::current_session().await?;
+        let session = crate::kernel::session::current_session().await?;
         crate::accounts::auth::log_out(&session).await?;
         leptos_axum::redirect("/?account=deleted");
         Ok(())

@@ -3,31 +3,19 @@
 
 use crate::accounts::model::Role;
 use crate::accounts::repo::{self, AccountRecord};
-use crate::error::AppError;
-use crate::session::session_error;
-use serde::{Deserialize, Serialize};
+use crate::audit::Actor;
+use crate::kernel::context::Caller;
+use crate::kernel::error::AppError;
+use crate::kernel::session::{session_error, SessionLogin};
 use sqlx::PgPool;
 use tower_sessions::Session;
-
-const ACCOUNT_KEY: &str = "account";
-
-/// What the session stores: the account and the password epoch it logged in at.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
-struct SessionLogin {
-    account_id: i64,
-    epoch: i32,
-}
 
 /// The account this session is logged in to, if any (and still valid).
 pub async fn current_account(
     session: &Session,
     pool: &PgPool,
 ) -> Result<Option<AccountRecord>, AppError> {
-    let Some(login) = session
-        .get::<SessionLogin>(ACCOUNT_KEY)
-        .await
-        .map_err(session_error)?
-    else {
+    let Some(login) = crate::kernel::session::login(session).await? else {
         return Ok(None);
     };
     repo::session_account(pool, login.account_id, login.epoch).await
@@ -35,8 +23,8 @@ pub async fn current_account(
 
 /// The logged-in account, or 401 "Log in to continue".
 pub async fn require_account() -> Result<AccountRecord, AppError> {
-    let state = crate::state::server_state()?;
-    let session = crate::session::current_session().await?;
+    let state = crate::kernel::context::server_state()?;
+    let session = crate::kernel::session::current_session().await?;
     current_account(&session, &state.pool)
         .await?
         .ok_or_else(AppError::log_in_first)
@@ -46,9 +34,33 @@ pub async fn require_account() -> Result<AccountRecord, AppError> {
 /// caller, 403 for a customer or a lower role. Every staff server function starts here;
 /// what the pages hide is a convenience only.
 pub async fn require_role(required: Role) -> Result<AccountRecord, AppError> {
-    let state = crate::state::server_state()?;
-    let session = crate::session::current_session().await?;
+    let state = crate::kernel::context::server_state()?;
+    let session = crate::kernel::session::current_session().await?;
     check_role(current_account(&session, &state.pool).await?, required)
+}
+
+/// The acting staff member of a server function, when their role includes `required`
+/// (401 or 403 otherwise): the one way staff changes learn who makes them.
+pub async fn require_staff(required: Role) -> Result<Actor, AppError> {
+    let state = crate::kernel::context::server_state()?;
+    let caller = Caller::of_server_fn(&state).await?;
+    staff_actor(&caller, &state.pool, required).await
+}
+
+/// The staff member behind `caller` whose role includes `required`, with the address the
+/// audit log records; for server functions (through [`require_staff`]) and plain routes,
+/// which take [`Caller`] as an extractor.
+pub async fn staff_actor(
+    caller: &Caller,
+    pool: &PgPool,
+    required: Role,
+) -> Result<Actor, AppError> {
+    let account = check_role(current_account(&caller.session, pool).await?, required)?;
+    Ok(Actor {
+        id: account.id,
+        email: account.email,
+        client_address: caller.client_address.clone(),
+    })
 }
 
 /// The rule behind `require_role`, for handlers outside server functions.
@@ -72,36 +84,27 @@ pub async fn log_in(
     pool: &PgPool,
     account: &AccountRecord,
 ) -> Result<(), AppError> {
-    let guest_cart = crate::session::cart_id(session).await?;
+    let guest_cart = crate::kernel::session::cart_id(session).await?;
     let cart = crate::cart::repo::merge_guest_cart(pool, account.id, guest_cart).await?;
-    crate::session::renew_id(session).await?;
+    crate::kernel::session::renew_id(session).await?;
     remember_login(session, account).await?;
-    crate::session::set_cart(session, cart).await
+    crate::kernel::session::set_cart(session, cart).await
 }
 
 /// Keeps this session logged in after its own password change (which ends the others).
 pub async fn remember_login(session: &Session, account: &AccountRecord) -> Result<(), AppError> {
-    let login = SessionLogin {
-        account_id: account.id,
-        epoch: account.session_epoch,
-    };
-    session
-        .insert(ACCOUNT_KEY, login)
-        .await
-        .map_err(session_error)
+    crate::kernel::session::remember_login(
+        session,
+        SessionLogin {
+            account_id: account.id,
+            epoch: account.session_epoch,
+        },
+    )
+    .await
 }
 
 /// Logs out: forgets everything the session held (account, cart, orders it may reopen)
 /// and deletes it, so the next request starts a session with a new id.
 pub async fn log_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
-}
-
-/// The logged-in account's id, for code that links things to it (a new cart).
-pub async fn logged_in_account_id(session: &Session) -> Result<Option<i64>, AppError> {
-    Ok(session
-        .get::<SessionLogin>(ACCOUNT_KEY)
-        .await
-        .map_err(session_error)?
-        .map(|login| login.account_id))
 }

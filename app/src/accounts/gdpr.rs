@@ -2,7 +2,7 @@
 //! deletes the account and everything personal; orders stay as fiscal records (amounts,
 //! tax, country, what was sold) without a name, email, street or card digits.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
@@ -98,7 +98,7 @@ pub async fn export(pool: &PgPool, account_id: i64) -> Result<Value, AppError> {
 pub async fn erase(
     pool: &PgPool,
     account_id: i64,
-    by_staff: Option<&crate::admin::audit::record::Actor>,
+    by_staff: Option<&crate::audit::Actor>,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let account: Option<(String, bool, Option<uuid::Uuid>)> = sqlx::query_as(
@@ -146,10 +146,10 @@ pub async fn erase(
             .await?;
     }
     if let Some(staff) = by_staff {
-        crate::admin::audit::record::record(
+        crate::audit::record(
             &mut tx,
             staff,
-            crate::admin::audit::record::Change {
+            crate::audit::Change {
                 action: "customer.erase",
                 entity_type: "customer",
                 entity_id: account_id.to_string(),

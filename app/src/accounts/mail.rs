@@ -87,6 +87,6 @@ impl AccountEmail<'_> {
         public_url: &str,
     ) -> Result<(), sqlx::Error> {
         let (kind, subject, body) = self.compose(public_url);
-        crate::email::queue_email(connection, kind, None, recipient, subject, &body).await
+        crate::kernel::email::queue_email(connection, kind, None, recipient, subject, &body).await
     }
 }

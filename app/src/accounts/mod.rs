@@ -7,9 +7,12 @@ pub mod actions;
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod staff;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod directory;
 #[cfg(feature = "ssr")]
 pub mod gdpr;
 #[cfg(feature = "ssr")]

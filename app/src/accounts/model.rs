@@ -1,6 +1,6 @@
 //! Account types shared by the server and the browser.
 
-use crate::checkout::model::ShippingAddress;
+use crate::kernel::address::ShippingAddress;
 use serde::{Deserialize, Serialize};
 
 /// What a staff account may do. Each role includes everything of the roles before it:
@@ -83,6 +83,33 @@ pub struct SavedAddress {
     pub id: i64,
     pub address: ShippingAddress,
     pub is_default: bool,
+}
+
+/// A customer as the staff area lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub registered_at: String,
+    pub confirmed: bool,
+    pub order_count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub is_active: bool,
+}
+
+/// A customer as staff see them: the account and its orders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub row: CustomerRow,
+    pub orders: Vec<OrderSummary>,
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use crate::accounts::api::{
     RemoveAddress, RequestPasswordReset, ResetPassword,
 };
 use crate::accounts::model::{AccountOverview, SavedAddress};
-use crate::checkout::countries::COUNTRIES;
+use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::site::page_meta;
+use crate::kernel::countries::COUNTRIES;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;

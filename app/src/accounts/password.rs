@@ -98,17 +98,19 @@ pub fn generate_password() -> String {
 }
 
 /// `hash_password` off the async threads: argon2 takes tens of milliseconds of CPU.
-pub async fn hash_password_off_thread(password: &str) -> Result<String, crate::error::AppError> {
+pub async fn hash_password_off_thread(
+    password: &str,
+) -> Result<String, crate::kernel::error::AppError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|error| {
             tracing::error!(%error, "password hashing task failed");
-            crate::error::AppError::Internal
+            crate::kernel::error::AppError::Internal
         })?
         .map_err(|error| {
             tracing::error!(%error, "password hashing failed");
-            crate::error::AppError::Internal
+            crate::kernel::error::AppError::Internal
         })
 }
 

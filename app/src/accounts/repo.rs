@@ -8,9 +8,9 @@ use crate::accounts::password::{
     check_new_password, hash_password_off_thread, verify_password_off_thread, AccountKind,
 };
 use crate::accounts::tokens::{self, Purpose};
-use crate::checkout::model::ShippingAddress;
-use crate::email::EmailAddress;
-use crate::error::AppError;
+use crate::kernel::address::ShippingAddress;
+use crate::kernel::email::EmailAddress;
+use crate::kernel::error::AppError;
 use sqlx::{PgConnection, PgPool};
 
 /// An account that passed a check (login, confirmation link): what a session remembers.
@@ -387,8 +387,8 @@ pub async fn order_history(pool: &PgPool, account_id: i64) -> Result<Vec<OrderSu
             number: r.number,
             placed_at: r.placed_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             status_label: r.status.label().to_owned(),
-            total: crate::money::CurrencyCode::parse(&r.currency)
-                .map(|c| crate::money::Money::new(r.total_minor, c).to_string())
+            total: crate::kernel::money::CurrencyCode::parse(&r.currency)
+                .map(|c| crate::kernel::money::Money::new(r.total_minor, c).to_string())
                 .unwrap_or_default(),
             item_count: r.item_count,
         })

@@ -2,7 +2,7 @@
 //! `limit` failures within `window`, further attempts are refused until the oldest of them
 //! leaves the window. Counted in PostgreSQL, so limits hold across restarts and processes.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use sqlx::PgPool;
 use std::time::Duration;
 

@@ -47,7 +47,7 @@ pub async fn issue(
 ) -> Result<String, sqlx::Error> {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    let token = crate::encoding::hex(&bytes);
+    let token = crate::kernel::encoding::hex(&bytes);
     sqlx::query(
         "DELETE FROM account_tokens WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL",
     )

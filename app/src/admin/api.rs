@@ -2,18 +2,19 @@
 //! first, through `require_role`; a test walks every path under that prefix and expects
 //! 401 without a login and 403 for a customer.
 
-use crate::admin::model::{
-    CustomerRow, MaintenanceSetting, StaffMember, StaffRow, WebhookForm, WebhooksOverview,
-};
-use crate::error::AppError;
-use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use {crate::accounts::model::Role, crate::admin::audit::record::Actor};
+use crate::accounts::model::Role;
+use crate::accounts::model::{CustomerRow, StaffRow};
+use crate::admin::model::StaffMember;
+use crate::kernel::error::AppError;
+use crate::settings::model::MaintenanceSetting;
+use crate::webhooks::model::{WebhookForm, WebhooksOverview};
+use leptos::prelude::*;
 
 /// The staff member using the staff area (any staff role).
 #[server(endpoint = "admin/me")]
 pub async fn get_staff_member() -> Result<StaffMember, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|_| async move {
         let account =
             crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
         Ok(StaffMember {
@@ -28,24 +29,22 @@ pub async fn get_staff_member() -> Result<StaffMember, AppError> {
 /// Customers matching a search (admin and owner).
 #[server(endpoint = "admin/customers")]
 pub async fn list_customers(search: String) -> Result<Vec<CustomerRow>, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
         if search.chars().count() > 200 {
             return Err(AppError::invalid("Search for at most 200 characters."));
         }
-        let state = crate::state::server_state()?;
-        crate::admin::repo::customers(&state.pool, &search).await
+        crate::accounts::directory::customers(&state.pool, &search).await
     })
     .await
 }
 
 /// A customer and their orders (admin and owner).
 #[server(endpoint = "admin/customers/detail")]
-pub async fn get_customer(id: i64) -> Result<crate::admin::model::CustomerDetail, AppError> {
-    crate::state::respond(async {
+pub async fn get_customer(id: i64) -> Result<crate::accounts::model::CustomerDetail, AppError> {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(Role::Admin).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::repo::customer(&state.pool, id).await
+        crate::accounts::directory::customer(&state.pool, id).await
     })
     .await
 }
@@ -53,9 +52,8 @@ pub async fn get_customer(id: i64) -> Result<crate::admin::model::CustomerDetail
 /// Erases a customer on their behalf (admin and owner), as they could themselves.
 #[server(endpoint = "admin/customers/erase")]
 pub async fn erase_customer(id: i64) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let actor = Actor::require(Role::Admin).await?;
-        let state = crate::state::server_state()?;
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Admin).await?;
         crate::accounts::gdpr::erase(&state.pool, id, Some(&actor)).await?;
         tracing::info!(customer = id, "customer erased by staff");
         Ok(())
@@ -66,10 +64,9 @@ pub async fn erase_customer(id: i64) -> Result<(), AppError> {
 /// Staff accounts (owner only).
 #[server(endpoint = "admin/staff")]
 pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Owner).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::repo::staff(&state.pool).await
+        crate::accounts::directory::staff(&state.pool).await
     })
     .await
 }
@@ -77,10 +74,9 @@ pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
 /// Whether the store is in maintenance mode (admin and owner).
 #[server(endpoint = "admin/settings/maintenance")]
 pub async fn get_maintenance() -> Result<MaintenanceSetting, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
-        let state = crate::state::server_state()?;
-        let current = crate::admin::settings::maintenance(&state.pool).await?;
+        let current = crate::settings::maintenance(&state.pool).await?;
         Ok(MaintenanceSetting {
             on: current.on,
             message: current.message,
@@ -93,10 +89,9 @@ pub async fn get_maintenance() -> Result<MaintenanceSetting, AppError> {
 /// within a few seconds on every server process; staff keep access.
 #[server(endpoint = "admin/settings/maintenance/set")]
 pub async fn set_maintenance(on: bool, message: String) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let actor = Actor::require(Role::Admin).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::settings::set_maintenance(&state.pool, &actor, on, &message).await?;
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Admin).await?;
+        crate::settings::set_maintenance(&state.pool, &actor, on, &message).await?;
         tracing::warn!(staff = actor.id, on, "maintenance mode changed");
         Ok(())
     })
@@ -106,9 +101,8 @@ pub async fn set_maintenance(on: bool, message: String) -> Result<(), AppError> 
 /// Webhook endpoints and the delivery log (admin and owner).
 #[server(endpoint = "admin/webhooks")]
 pub async fn get_webhooks() -> Result<WebhooksOverview, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Admin).await?;
-        let state = crate::state::server_state()?;
         crate::webhooks::outbox::overview(&state.pool).await
     })
     .await
@@ -117,10 +111,9 @@ pub async fn get_webhooks() -> Result<WebhooksOverview, AppError> {
 /// Registers a webhook endpoint (admin and owner).
 #[server(endpoint = "admin/webhooks/add")]
 pub async fn add_webhook(form: WebhookForm) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let actor = Actor::require(Role::Admin).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::settings::add_webhook(&state.pool, &actor, &form).await?;
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Admin).await?;
+        crate::webhooks::endpoints::add_webhook(&state.pool, &actor, &form).await?;
         Ok(())
     })
     .await
@@ -129,10 +122,9 @@ pub async fn add_webhook(form: WebhookForm) -> Result<(), AppError> {
 /// Pauses or resumes an endpoint (admin and owner).
 #[server(endpoint = "admin/webhooks/active")]
 pub async fn set_webhook_active(id: i64, on: bool) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let actor = Actor::require(Role::Admin).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::settings::set_webhook_active(&state.pool, &actor, id, on).await
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Admin).await?;
+        crate::webhooks::endpoints::set_webhook_active(&state.pool, &actor, id, on).await
     })
     .await
 }

@@ -1,6 +1,6 @@
 //! The staff area at `/admin`: a client-side routed app inside the store's Leptos app,
 //! one folder per capability. Every server function here checks the caller's role first
-//! (`accounts::auth::require_role`, or `audit::record::Actor::require` for changes, which
+//! (`accounts::auth::require_role`, or `accounts::auth::require_staff` for changes, which
 //! are audited); the pages only hide what a role cannot use.
 
 pub mod api;
@@ -14,8 +14,3 @@ pub mod products;
 pub mod staff;
 pub mod stock;
 pub mod ui;
-
-#[cfg(feature = "ssr")]
-pub mod repo;
-#[cfg(feature = "ssr")]
-pub mod settings;

@@ -1,15 +1,16 @@
 //! The staff area's frame (`AdminLayout`, its navigation) and its simpler pages:
 //! customers and settings (admin and owner).
 
+use crate::accounts::model::CustomerRow;
 use crate::accounts::model::Role;
 use crate::admin::api::{
     get_customer, get_maintenance, get_staff_member, get_webhooks, list_customers, AddWebhook,
     EraseCustomer, SetMaintenance, SetWebhookActive,
 };
-use crate::admin::model::{CustomerRow, StaffMember};
+use crate::admin::model::StaffMember;
 use crate::admin::ui::{toast_results, ToastRegion, Toasts, UnsavedChanges};
+use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::site::page_meta;
 use leptos::prelude::*;
 use leptos_router::components::{Form, Outlet, A};
 use leptos_router::hooks::use_query_map;

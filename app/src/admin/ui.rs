@@ -2,7 +2,7 @@
 //! next to their fields, busy buttons, "next page" links and the warning before leaving
 //! a form with unsaved changes.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 /// One message in the toast region.
@@ -280,7 +280,7 @@ pub fn next_page_href(path: &str, pairs: &[(&str, String)], before: Option<i64>)
     pairs.push(("before", before.to_string()));
     Some(format!(
         "{path}?{}",
-        crate::catalog::query::encode_query(&pairs)
+        crate::kernel::encoding::encode_query(&pairs)
     ))
 }
 

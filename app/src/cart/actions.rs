@@ -2,7 +2,7 @@
 //! refresh after any change, wherever it was made.
 
 use crate::cart::api::{AddToCart, RemoveCartLine, UpdateCartLine};
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]

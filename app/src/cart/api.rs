@@ -1,15 +1,15 @@
 //! Cart server functions, called from `<ActionForm>`s so they work without JavaScript.
 
 use crate::cart::model::CartView;
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod server {
     use crate::cart::model::{CartView, Quantity};
-    use crate::error::AppError;
-    use crate::money::Money;
-    use crate::state::ServerState;
+    use crate::kernel::context::ServerState;
+    use crate::kernel::error::AppError;
+    use crate::kernel::money::Money;
     use uuid::Uuid;
 
     pub fn parse_quantity(text: &str) -> Result<Quantity, AppError> {
@@ -27,7 +27,7 @@ mod server {
             Some(id) => crate::cart::repo::cart_contents(&state.pool, id).await?,
             None => Vec::new(),
         };
-        let currency = crate::catalog::query::store_currency();
+        let currency = crate::kernel::money::store_currency();
         let subtotal = Money::new(
             lines.iter().map(|l| l.line_total.minor_units).sum(),
             currency,
@@ -43,26 +43,24 @@ mod server {
 
 #[server(endpoint = "cart/view")]
 pub async fn get_cart() -> Result<CartView, AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
-        let session = crate::session::current_session().await?;
-        server::view(&state, crate::session::cart_id(&session).await?).await
+    crate::kernel::context::serve(|state| async move {
+        let session = crate::kernel::session::current_session().await?;
+        server::view(&state, crate::kernel::session::cart_id(&session).await?).await
     })
     .await
 }
 
 #[server(endpoint = "cart/add")]
 pub async fn add_to_cart(variant_id: i64, quantity: String) -> Result<CartView, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let quantity = server::parse_quantity(&quantity)?;
-        let state = crate::state::server_state()?;
         // Check the variant and its stock before creating a cart, so bad input writes nothing.
         let available = crate::cart::repo::buyable_stock(&state.pool, variant_id).await?;
         if quantity.get() > available {
             return Err(crate::cart::repo::only_left(available));
         }
-        let session = crate::session::current_session().await?;
-        let cart = crate::session::ensure_cart(&session, &state.pool).await?;
+        let session = crate::kernel::session::current_session().await?;
+        let cart = crate::cart::repo::session_cart(&session, &state.pool).await?;
         crate::cart::repo::add_to_cart(&state.pool, cart, variant_id, quantity).await?;
         server::view(&state, Some(cart)).await
     })
@@ -71,11 +69,10 @@ pub async fn add_to_cart(variant_id: i64, quantity: String) -> Result<CartView, 
 
 #[server(endpoint = "cart/update")]
 pub async fn update_cart_line(variant_id: i64, quantity: String) -> Result<CartView, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let quantity = server::parse_quantity(&quantity)?;
-        let state = crate::state::server_state()?;
-        let session = crate::session::current_session().await?;
-        let cart = crate::session::cart_id(&session)
+        let session = crate::kernel::session::current_session().await?;
+        let cart = crate::kernel::session::cart_id(&session)
             .await?
             .ok_or_else(|| AppError::not_found("Your cart is empty."))?;
         crate::cart::repo::set_quantity(&state.pool, cart, variant_id, quantity).await?;
@@ -86,10 +83,9 @@ pub async fn update_cart_line(variant_id: i64, quantity: String) -> Result<CartV
 
 #[server(endpoint = "cart/remove")]
 pub async fn remove_cart_line(variant_id: i64) -> Result<CartView, AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
-        let session = crate::session::current_session().await?;
-        let cart = crate::session::cart_id(&session).await?;
+    crate::kernel::context::serve(|state| async move {
+        let session = crate::kernel::session::current_session().await?;
+        let cart = crate::kernel::session::cart_id(&session).await?;
         if let Some(cart) = cart {
             crate::cart::repo::remove_line(&state.pool, cart, variant_id).await?;
         }

@@ -1,6 +1,6 @@
 //! Cart types shared by the server and the browser.
 
-use crate::money::Money;
+use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_QUANTITY: i32 = 99;

@@ -4,8 +4,8 @@
 use crate::cart::actions::use_cart_actions;
 use crate::cart::api::get_cart;
 use crate::cart::model::{CartLineView, MAX_QUANTITY};
+use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::ErrorPanel;
-use crate::site::{site_info, PageMeta};
 use leptos::prelude::*;
 
 #[component]

@@ -2,8 +2,8 @@
 //! can act on ("only 3 left").
 
 use crate::cart::model::{CartLineView, Quantity, MAX_QUANTITY};
-use crate::error::AppError;
-use crate::money::{CurrencyCode, Money};
+use crate::kernel::error::AppError;
+use crate::kernel::money::{CurrencyCode, Money};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -257,4 +257,26 @@ pub async fn attach_to_account(
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// The session's cart, created on first use.
+pub async fn session_cart(
+    session: &tower_sessions::Session,
+    pool: &PgPool,
+) -> Result<Uuid, AppError> {
+    if let Some(id) = crate::kernel::session::cart_id(session).await? {
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM carts WHERE id = $1)")
+            .bind(id)
+            .fetch_one(pool)
+            .await?;
+        if exists {
+            return Ok(id);
+        }
+    }
+    let id = create_cart(pool).await?;
+    if let Some(account_id) = crate::kernel::session::logged_in_account_id(session).await? {
+        attach_to_account(pool, account_id, id).await?;
+    }
+    crate::kernel::session::set_cart(session, Some(id)).await?;
+    Ok(id)
 }

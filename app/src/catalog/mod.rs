@@ -1,6 +1,8 @@
 //! The catalog: categories, products and their variants, as the storefront shows them.
 
 pub mod api;
+pub mod categories;
+pub mod manage;
 pub mod model;
 pub mod pages;
 pub mod query;

@@ -1,6 +1,6 @@
 //! Catalog types shared by the server and the browser.
 
-use crate::money::Money;
+use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

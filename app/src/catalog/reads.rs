@@ -4,7 +4,7 @@
 use crate::catalog::model::{CategoryListing, HomeContent, ProductDetail, SearchResults};
 use crate::catalog::query::{ListingRequest, SearchRequest};
 use crate::catalog::repo::{self, CategoryTree};
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -80,6 +80,15 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
 }
 
 /// Reads the catalog for the storefront.
+/// The catalog's read side of this server, which the server provides to every request
+/// next to the `ServerState`.
+pub fn catalog_reads() -> Result<Arc<CatalogReads>, AppError> {
+    leptos::prelude::use_context::<Arc<CatalogReads>>().ok_or_else(|| {
+        tracing::error!("CatalogReads was not provided to the Leptos context");
+        AppError::Internal
+    })
+}
+
 pub struct CatalogReads {
     pool: PgPool,
     tree: TtlCache<(), Arc<CategoryTree>>,

@@ -5,8 +5,8 @@ use crate::catalog::model::{
     SearchResults, Variant, PRICE_BANDS,
 };
 use crate::catalog::query::{SearchRequest, SortOrder, PAGE_SIZE};
-use crate::error::AppError;
-use crate::money::{CurrencyCode, Money};
+use crate::kernel::error::AppError;
+use crate::kernel::money::{CurrencyCode, Money};
 use sqlx::PgPool;
 use std::collections::HashMap;
 

@@ -1,16 +1,16 @@
 //! Checkout and order server functions.
 
-use crate::checkout::model::{CheckoutForm, CheckoutPage, OrderReceipt};
-use crate::error::AppError;
+use crate::checkout::model::{CheckoutForm, CheckoutPage};
+use crate::kernel::error::AppError;
+use crate::orders::model::OrderReceipt;
 use leptos::prelude::*;
 
 #[server(endpoint = "checkout/page")]
 pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
-        let session = crate::session::current_session().await?;
+    crate::kernel::context::serve(|state| async move {
+        let session = crate::kernel::session::current_session().await?;
         // An empty cart is a normal page ("your cart is empty"), not an error.
-        let (lines, quotes, currency) = match crate::session::cart_id(&session).await? {
+        let (lines, quotes, currency) = match crate::kernel::session::cart_id(&session).await? {
             Some(cart) => {
                 let quoted = crate::checkout::quote::checkout_quotes(&state.pool, cart).await?;
                 if !quoted.0.is_empty() {
@@ -21,7 +21,7 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
             None => (
                 Vec::new(),
                 Vec::new(),
-                crate::catalog::query::store_currency(),
+                crate::kernel::money::store_currency(),
             ),
         };
         let prefill = match crate::accounts::auth::current_account(&session, &state.pool).await? {
@@ -52,10 +52,9 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
 /// Places the order and sends the shopper to its confirmation page.
 #[server(endpoint = "checkout/place-order")]
 pub async fn place_checkout_order(form: CheckoutForm) -> Result<String, AppError> {
-    crate::state::respond(async {
-        let state = crate::state::server_state()?;
-        let session = crate::session::current_session().await?;
-        let Some(cart) = crate::session::cart_id(&session).await? else {
+    crate::kernel::context::serve(|state| async move {
+        let session = crate::kernel::session::current_session().await?;
+        let Some(cart) = crate::kernel::session::cart_id(&session).await? else {
             return Err(AppError::invalid("Your cart is empty."));
         };
         let placed = crate::checkout::submit::submit_checkout(
@@ -65,7 +64,7 @@ pub async fn place_checkout_order(form: CheckoutForm) -> Result<String, AppError
             &state.site.public_url,
         )
         .await?;
-        crate::session::remember_order(&session, &placed.number).await?;
+        crate::kernel::session::remember_order(&session, &placed.number).await?;
         leptos_axum::redirect(&format!("/order/{}", placed.number));
         Ok(placed.number)
     })
@@ -75,11 +74,10 @@ pub async fn place_checkout_order(form: CheckoutForm) -> Result<String, AppError
 /// An order this session placed.
 #[server(endpoint = "orders/receipt")]
 pub async fn get_order_receipt(number: String) -> Result<OrderReceipt, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let missing = || AppError::not_found("We could not find that order in this browser. Look it up with its number and email.");
-        let state = crate::state::server_state()?;
-        let session = crate::session::current_session().await?;
-        if !crate::session::placed_order(&session, &number).await?
+        let session = crate::kernel::session::current_session().await?;
+        if !crate::kernel::session::placed_order(&session, &number).await?
             && !account_owns_order(&session, &state.pool, &number).await?
         {
             return Err(missing());
@@ -126,7 +124,7 @@ const LOOKUPS_PER_CLIENT: crate::accounts::throttle::Limit = crate::accounts::th
 /// and sends it to the order's page.
 #[server(endpoint = "orders/lookup")]
 pub async fn look_up_order(number: String, email: String) -> Result<String, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         // One message for every miss, so the form never reveals which part was wrong.
         let missing = || AppError::not_found("No order matches that number and email.");
         if number.trim().is_empty()
@@ -138,10 +136,9 @@ pub async fn look_up_order(number: String, email: String) -> Result<String, AppE
                 "Enter your order number (like ST-10042) and the email you used.",
             ));
         }
-        let state = crate::state::server_state()?;
         use crate::accounts::throttle;
         let number_key = number.trim().to_uppercase();
-        let client_key = crate::session::client_address().await;
+        let client_key = crate::kernel::session::client_address().await;
         throttle::check(&state.pool, LOOKUPS_PER_ORDER, &number_key).await?;
         throttle::check(&state.pool, LOOKUPS_PER_CLIENT, &client_key).await?;
         let Some(receipt) =
@@ -152,8 +149,8 @@ pub async fn look_up_order(number: String, email: String) -> Result<String, AppE
             return Err(missing());
         };
         throttle::clear(&state.pool, LOOKUPS_PER_ORDER, &number_key).await?;
-        let session = crate::session::current_session().await?;
-        crate::session::remember_order(&session, &receipt.number).await?;
+        let session = crate::kernel::session::current_session().await?;
+        crate::kernel::session::remember_order(&session, &receipt.number).await?;
         leptos_axum::redirect(&format!("/order/{}", receipt.number));
         Ok(receipt.number)
     })

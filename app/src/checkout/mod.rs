@@ -1,12 +1,8 @@
 //! Checkout: address, shipping, tax and payment, ending in a placed order.
 
 pub mod api;
-pub mod countries;
 pub mod model;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod payment;
-pub mod pricing;
 #[cfg(feature = "ssr")]
 pub mod quote;
 #[cfg(feature = "ssr")]

@@ -2,15 +2,16 @@
 
 use crate::cart::actions::use_cart_actions;
 use crate::checkout::api::{get_checkout, get_order_receipt, LookUpOrder, PlaceCheckoutOrder};
-use crate::checkout::countries::COUNTRIES;
-use crate::checkout::model::{CheckoutPage as CheckoutData, OrderReceipt};
-use crate::checkout::pricing::Totals;
+use crate::checkout::model::CheckoutPage as CheckoutData;
+use crate::components::meta::{page_meta, site_info, PageMeta};
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::site::{page_meta, site_info, PageMeta};
+use crate::kernel::countries::COUNTRIES;
+use crate::orders::model::OrderReceipt;
+use crate::pricing::Totals;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::money::format_minor as money;
+use crate::kernel::money::format_minor as money;
 
 /// Subtotal, shipping, tax and total, as a definition list.
 #[component]
@@ -83,7 +84,7 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
         .map(|p| p.email.clone())
         .unwrap_or_default();
     let saved = data.prefill.as_ref().and_then(|p| p.address.clone());
-    let saved_field = |field: fn(&crate::checkout::model::ShippingAddress) -> &String| {
+    let saved_field = |field: fn(&crate::kernel::address::ShippingAddress) -> &String| {
         saved.as_ref().map(|a| field(a).clone()).unwrap_or_default()
     };
     let (saved_name, saved_line1, saved_line2, saved_city, saved_postal_code) = (

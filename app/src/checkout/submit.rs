@@ -2,17 +2,18 @@
 //! shopper saw, place the order in one transaction, then capture; void the authorization
 //! whenever no new order results.
 
-use crate::checkout::model::{CheckoutForm, ShippingAddress};
-use crate::checkout::payment::{
-    CardDetails, ManualPayment, PaymentDetails, PaymentError, PaymentProvider, TestCardPayment,
-};
+use crate::checkout::model::CheckoutForm;
 use crate::checkout::quote::checkout_quotes;
-use crate::email::EmailAddress;
-use crate::error::AppError;
-use crate::money::Money;
+use crate::kernel::address::ShippingAddress;
+use crate::kernel::email::EmailAddress;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
 use crate::orders::model::OrderStatus;
 use crate::orders::place::{order_for_key, place_order, OrderRequest, PlacedOrder, Placement};
 use crate::orders::status::transition_order;
+use crate::payments::{
+    CardDetails, ManualPayment, PaymentDetails, PaymentError, PaymentProvider, TestCardPayment,
+};
 use sqlx::PgPool;
 use uuid::Uuid;
 

@@ -1,6 +1,6 @@
 //! UI pieces shared by the storefront's pages.
 
-pub mod layout;
+pub mod meta;
+pub mod not_found;
 pub mod notices;
 pub mod pagination;
-pub mod product_grid;

@@ -1,7 +1,7 @@
 //! Messages about the request itself (ignored parameters) and errors from the server.
 
-use crate::error::AppError;
-use crate::not_found::NotFound;
+use crate::components::not_found::NotFound;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 /// Tells the shopper what in their address was ignored and why.
@@ -45,7 +45,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             );
             let login = format!(
                 "/account/login?next={}",
-                crate::catalog::query::percent_encode(&here)
+                crate::kernel::encoding::percent_encode(&here)
             );
             view! {
                 <section class="error-panel" role="alert">

@@ -1,8 +1,8 @@
 //! The order confirmation email, written to the outbox inside the order's transaction.
 
-use crate::checkout::model::ShippingAddress;
-use crate::checkout::pricing::Totals;
-use crate::money::{CurrencyCode, Money};
+use crate::kernel::address::ShippingAddress;
+use crate::kernel::money::{CurrencyCode, Money};
+use crate::pricing::Totals;
 use sqlx::PgConnection;
 
 pub struct ConfirmationLine<'a> {
@@ -68,7 +68,7 @@ pub async fn queue_confirmation(
     number: &str,
     body_text: &str,
 ) -> Result<(), sqlx::Error> {
-    crate::email::queue_email(
+    crate::kernel::email::queue_email(
         connection,
         "order_confirmation",
         Some(order_id),
@@ -150,7 +150,7 @@ pub async fn queue_status_notice(
     notice: StatusNotice<'_>,
     public_url: &str,
 ) -> Result<(), sqlx::Error> {
-    crate::email::queue_email(
+    crate::kernel::email::queue_email(
         connection,
         notice.kind(),
         Some(order_id),

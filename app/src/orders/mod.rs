@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod email;
+pub mod manage;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod place;

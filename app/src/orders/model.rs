@@ -1,5 +1,7 @@
 //! Order types shared by the server and the browser.
 
+use crate::kernel::address::ShippingAddress;
+use crate::pricing::Totals;
 use serde::{Deserialize, Serialize};
 
 /// Where an order is in its life. The allowed moves are listed in one place,
@@ -91,8 +93,8 @@ impl OrderStatus {
 pub fn order_event(
     number: &str,
     status: OrderStatus,
-    currency: &crate::money::CurrencyCode,
-    totals: &crate::checkout::pricing::Totals,
+    currency: &crate::kernel::money::CurrencyCode,
+    totals: &crate::pricing::Totals,
 ) -> serde_json::Value {
     serde_json::json!({
         "number": number,
@@ -104,6 +106,32 @@ pub fn order_event(
         "total_minor": totals.total_minor,
         "prices_include_tax": totals.prices_include_tax,
     })
+}
+
+/// What the shopper sees after placing an order, and when looking it up again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderReceipt {
+    pub number: String,
+    pub status_label: String,
+    pub email: String,
+    pub placed_at: String,
+    pub lines: Vec<ReceiptLine>,
+    pub currency: String,
+    pub totals: Totals,
+    pub shipping_method: String,
+    pub address: ShippingAddress,
+    pub payment: String,
+    pub history: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptLine {
+    pub product_name: String,
+    pub option_values: Vec<String>,
+    pub sku: String,
+    pub quantity: i32,
+    pub unit_price_minor: i64,
+    pub line_total_minor: i64,
 }
 
 #[cfg(test)]

@@ -13,15 +13,15 @@
 //! - Prices, shipping and tax are computed from what is read under those locks, with the
 //!   same arithmetic the checkout page showed (`checkout::pricing`).
 
-use crate::checkout::model::ShippingAddress;
-use crate::checkout::payment::Authorization;
-use crate::checkout::pricing::{line_tax, totals, LineToPrice};
-use crate::checkout::quote::{shipping_method, store_settings, TaxRates};
-use crate::email::EmailAddress;
-use crate::error::AppError;
-use crate::money::{CurrencyCode, Money};
+use crate::kernel::address::ShippingAddress;
+use crate::kernel::email::EmailAddress;
+use crate::kernel::error::AppError;
+use crate::kernel::money::{CurrencyCode, Money};
 use crate::orders::email::{confirmation_text, queue_confirmation, ConfirmationLine};
 use crate::orders::model::OrderStatus;
+use crate::payments::Authorization;
+use crate::pricing::rates::{shipping_method, store_settings, TaxRates};
+use crate::pricing::{line_tax, totals, LineToPrice};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -167,7 +167,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     }
 
     // Take the stock, line by line in variant-id order, reading the price under the lock.
-    crate::admin::stock::ledger::name_reason(&mut tx, "sale", "", None, None).await?;
+    crate::inventory::ledger::name_reason(&mut tx, "sale", "", None, None).await?;
     let mut to_price = Vec::with_capacity(lines.len());
     for line in &lines {
         let taken: Option<(i64, i32, i32)> = sqlx::query_as(

@@ -1,9 +1,10 @@
 //! Reading an order back as the shopper sees it.
 
-use crate::checkout::model::{OrderReceipt, ReceiptLine, ShippingAddress};
-use crate::checkout::pricing::Totals;
-use crate::error::AppError;
+use crate::kernel::address::ShippingAddress;
+use crate::kernel::error::AppError;
 use crate::orders::model::OrderStatus;
+use crate::orders::model::{OrderReceipt, ReceiptLine};
+use crate::pricing::Totals;
 use sqlx::PgPool;
 
 #[derive(sqlx::FromRow)]

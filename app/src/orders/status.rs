@@ -1,6 +1,6 @@
 //! Moving an order from one status to another: the only way statuses change.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use crate::orders::model::OrderStatus;
 use sqlx::{PgConnection, PgPool};
 
@@ -62,7 +62,7 @@ pub async fn transition_order_in(
         )));
     }
     if next.returns_stock() {
-        crate::admin::stock::ledger::name_reason(&mut *tx, "cancellation", "", None, None).await?;
+        crate::inventory::ledger::name_reason(&mut *tx, "cancellation", "", None, None).await?;
         // One variant at a time in variant-id order, like placement, so restocking can
         // never deadlock with a checkout that holds the same variants.
         let lines: Vec<(i64, i64)> = sqlx::query_as(

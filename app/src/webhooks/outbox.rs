@@ -1,6 +1,6 @@
 //! Writing events to the webhook outbox, and registering endpoints.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
@@ -101,8 +101,8 @@ pub async fn set_endpoint_active(
 }
 
 /// Endpoints, and the 50 most recent deliveries, for the staff area.
-pub async fn overview(pool: &PgPool) -> Result<crate::admin::model::WebhooksOverview, AppError> {
-    use crate::admin::model::{WebhookDeliveryRow, WebhookEndpointRow, WebhooksOverview};
+pub async fn overview(pool: &PgPool) -> Result<crate::webhooks::model::WebhooksOverview, AppError> {
+    use crate::webhooks::model::{WebhookDeliveryRow, WebhookEndpointRow, WebhooksOverview};
     let endpoints: Vec<(i64, String, Vec<String>, bool)> =
         sqlx::query_as("SELECT id, url, events, is_active FROM webhook_endpoints ORDER BY id")
             .fetch_all(pool)

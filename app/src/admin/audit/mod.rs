@@ -4,8 +4,4 @@
 //! refuses to).
 
 pub mod api;
-pub mod model;
 pub mod page;
-
-#[cfg(feature = "ssr")]
-pub mod record;

@@ -1,10 +1,10 @@
 //! `/admin/audit`: the audit log, newest first, filtered by entity, id and actor.
 
 use crate::admin::audit::api::browse_audit_log;
-use crate::admin::audit::model::{AuditFilter, AuditPage, AUDIT_ENTITY_TYPES};
 use crate::admin::ui::{next_page_href, query_param, NextPage};
+use crate::audit::model::{AuditFilter, AuditPage, AUDIT_ENTITY_TYPES};
+use crate::components::meta::page_meta;
 use crate::components::notices::ErrorPanel;
-use crate::site::page_meta;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 

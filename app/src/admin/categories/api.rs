@@ -1,27 +1,25 @@
 //! Category server functions (any staff role).
 
-use crate::admin::categories::model::{CategoryForm, CategoryNode};
-use crate::error::AppError;
-use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use {crate::accounts::model::Role, crate::admin::audit::record::Actor};
+use crate::accounts::model::Role;
+use crate::catalog::categories::model::{CategoryForm, CategoryNode};
+use crate::kernel::error::AppError;
+use leptos::prelude::*;
 
 #[server(endpoint = "admin/categories")]
 pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::categories::manage::tree(&state.pool).await
+        crate::catalog::categories::tree(&state.pool).await
     })
     .await
 }
 
 #[server(endpoint = "admin/categories/save")]
 pub async fn save_category(form: CategoryForm) -> Result<i64, AppError> {
-    crate::state::respond(async {
-        let actor = Actor::require(Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::categories::manage::save(&state.pool, &actor, &form).await
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Staff).await?;
+        crate::catalog::categories::save(&state.pool, &actor, &form).await
     })
     .await
 }
@@ -29,20 +27,18 @@ pub async fn save_category(form: CategoryForm) -> Result<i64, AppError> {
 /// Moves a category up (`on` true) or down among its siblings.
 #[server(endpoint = "admin/categories/reorder")]
 pub async fn reorder_category(id: i64, on: bool) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let actor = Actor::require(Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::categories::manage::reorder(&state.pool, &actor, id, on).await
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Staff).await?;
+        crate::catalog::categories::reorder(&state.pool, &actor, id, on).await
     })
     .await
 }
 
 #[server(endpoint = "admin/categories/delete")]
 pub async fn delete_category(id: i64) -> Result<(), AppError> {
-    crate::state::respond(async {
-        let actor = Actor::require(Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::categories::manage::delete(&state.pool, &actor, id).await
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Staff).await?;
+        crate::catalog::categories::delete(&state.pool, &actor, id).await
     })
     .await
 }

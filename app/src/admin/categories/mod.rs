@@ -2,8 +2,4 @@
 //! siblings, delete when empty. Each change is audited.
 
 pub mod api;
-pub mod model;
 pub mod page;
-
-#[cfg(feature = "ssr")]
-pub mod manage;

@@ -1,10 +1,10 @@
 //! `/admin/categories`: the category tree with ordering, editing and deletion.
 
 use crate::admin::categories::api::{category_tree, DeleteCategory, ReorderCategory, SaveCategory};
-use crate::admin::categories::model::CategoryNode;
 use crate::admin::ui::{busy_label, field_error, field_error_id, successes, toast_results};
+use crate::catalog::categories::model::CategoryNode;
+use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::site::page_meta;
 use leptos::prelude::*;
 
 #[component]

@@ -1,8 +1,8 @@
 //! The dashboard's SQL: a handful of aggregate queries over indexed columns.
 
 use crate::admin::dashboard::model::{Dashboard, DayFigures, FunnelStep, TopProduct};
-use crate::catalog::query::store_currency;
-use crate::error::AppError;
+use crate::kernel::error::AppError;
+use crate::kernel::money::store_currency;
 use sqlx::PgPool;
 
 /// Orders that count as sales: paid, whatever happened after.
@@ -78,6 +78,6 @@ pub async fn dashboard(pool: &PgPool) -> Result<Dashboard, AppError> {
                 revenue_minor,
             })
             .collect(),
-        low_stock_count: crate::admin::stock::ledger::low_stock_count(pool).await?,
+        low_stock_count: crate::inventory::ledger::low_stock_count(pool).await?,
     })
 }

@@ -4,9 +4,9 @@ use crate::admin::api::get_staff_member;
 use crate::admin::dashboard::api::get_dashboard;
 use crate::admin::dashboard::chart::{Bar, BarChart};
 use crate::admin::dashboard::model::{percent, Dashboard};
+use crate::components::meta::page_meta;
 use crate::components::notices::ErrorPanel;
-use crate::money::format_minor;
-use crate::site::page_meta;
+use crate::kernel::money::format_minor;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -1,25 +1,23 @@
 //! Staff order server functions (any staff role).
 
-use crate::admin::orders::model::{FulfilForm, OrderFilter, OrderList, RefundForm, StaffOrder};
-use crate::error::AppError;
+use crate::kernel::error::AppError;
+use crate::orders::manage::model::{FulfilForm, OrderFilter, OrderList, RefundForm, StaffOrder};
 use leptos::prelude::*;
 
 #[server(endpoint = "admin/orders")]
 pub async fn list_orders(filter: OrderFilter) -> Result<OrderList, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::orders::manage::list(&state.pool, &filter).await
+        crate::orders::manage::list(&state.pool, &filter).await
     })
     .await
 }
 
 #[server(endpoint = "admin/orders/detail")]
 pub async fn get_staff_order(number: String) -> Result<StaffOrder, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::orders::manage::detail(&state.pool, &number).await
+        crate::orders::manage::detail(&state.pool, &number).await
     })
     .await
 }
@@ -27,12 +25,10 @@ pub async fn get_staff_order(number: String) -> Result<StaffOrder, AppError> {
 /// Marks a bank-transfer or cash order paid.
 #[server(endpoint = "admin/orders/mark-paid")]
 pub async fn mark_order_paid(id: i64) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::orders::manage::mark_paid(&state.pool, &actor, id).await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::orders::manage::mark_paid(&state.pool, &actor, id).await
     })
     .await
 }
@@ -40,12 +36,10 @@ pub async fn mark_order_paid(id: i64) -> Result<(), AppError> {
 /// Cancels an order before shipment, putting its units back in stock.
 #[server(endpoint = "admin/orders/cancel")]
 pub async fn cancel_order(id: i64) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::orders::manage::cancel(&state.pool, &actor, id, &state.site.public_url).await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::orders::manage::cancel(&state.pool, &actor, id, &state.site.public_url).await
     })
     .await
 }
@@ -53,13 +47,10 @@ pub async fn cancel_order(id: i64) -> Result<(), AppError> {
 /// Marks a paid order shipped with its carrier and tracking number.
 #[server(endpoint = "admin/orders/fulfil")]
 pub async fn fulfil_order(form: FulfilForm) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::orders::manage::fulfil(&state.pool, &actor, &form, &state.site.public_url)
-            .await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::orders::manage::fulfil(&state.pool, &actor, &form, &state.site.public_url).await
     })
     .await
 }
@@ -67,13 +58,10 @@ pub async fn fulfil_order(form: FulfilForm) -> Result<(), AppError> {
 /// Refunds part or all of an order with a reason.
 #[server(endpoint = "admin/orders/refund")]
 pub async fn refund_order(form: RefundForm) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::orders::manage::refund(&state.pool, &actor, &form, &state.site.public_url)
-            .await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::orders::manage::refund(&state.pool, &actor, &form, &state.site.public_url).await
     })
     .await
 }

@@ -3,8 +3,4 @@
 //! refund in full or in part), each idempotent and audited.
 
 pub mod api;
-pub mod model;
 pub mod pages;
-
-#[cfg(feature = "ssr")]
-pub mod manage;

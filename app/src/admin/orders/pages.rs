@@ -4,15 +4,15 @@
 use crate::admin::orders::api::{
     get_staff_order, list_orders, CancelOrder, FulfilOrder, MarkOrderPaid, RefundOrder,
 };
-use crate::admin::orders::model::{OrderFilter, OrderList, StaffOrder};
 use crate::admin::ui::{
     busy_label, field_error, field_error_id, next_page_href, query_param, successes, toast_results,
     NextPage,
 };
+use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::money::format_minor;
+use crate::kernel::money::format_minor;
+use crate::orders::manage::model::{OrderFilter, OrderList, StaffOrder};
 use crate::orders::model::OrderStatus;
-use crate::site::page_meta;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_params_map;

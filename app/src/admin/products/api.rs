@@ -1,15 +1,14 @@
 //! Staff catalog server functions (any staff role).
 
-use crate::admin::products::model::{EditorData, ProductFilter, ProductForm, ProductList};
-use crate::error::AppError;
+use crate::catalog::manage::model::{EditorData, ProductFilter, ProductForm, ProductList};
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "admin/products")]
 pub async fn list_products(filter: ProductFilter) -> Result<ProductList, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::products::editor::list(&state.pool, &filter).await
+        crate::catalog::manage::editor::list(&state.pool, &filter).await
     })
     .await
 }
@@ -17,10 +16,9 @@ pub async fn list_products(filter: ProductFilter) -> Result<ProductList, AppErro
 /// The editor's data: the product (`id` absent for a new one) and the categories.
 #[server(endpoint = "admin/products/editor")]
 pub async fn product_editor(id: Option<i64>) -> Result<EditorData, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::products::editor::editor_data(&state.pool, id).await
+        crate::catalog::manage::editor::editor_data(&state.pool, id).await
     })
     .await
 }
@@ -28,12 +26,10 @@ pub async fn product_editor(id: Option<i64>) -> Result<EditorData, AppError> {
 /// Creates or updates a product; returns its id.
 #[server(endpoint = "admin/products/save")]
 pub async fn save_product(form: ProductForm) -> Result<i64, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::products::editor::save(&state.pool, &actor, &form).await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::catalog::manage::editor::save(&state.pool, &actor, &form).await
     })
     .await
 }
@@ -41,14 +37,12 @@ pub async fn save_product(form: ProductForm) -> Result<i64, AppError> {
 /// Publishes, unpublishes, archives or restores a product.
 #[server(endpoint = "admin/products/visibility")]
 pub async fn set_product_visibility(id: i64, visibility: String) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let change = crate::admin::products::editor::Visibility::parse(&visibility)
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        let change = crate::catalog::manage::editor::Visibility::parse(&visibility)
             .ok_or_else(|| AppError::invalid("Choose publish, unpublish, archive or restore."))?;
-        let state = crate::state::server_state()?;
-        crate::admin::products::editor::set_visibility(&state.pool, &actor, id, change).await
+        crate::catalog::manage::editor::set_visibility(&state.pool, &actor, id, change).await
     })
     .await
 }
@@ -56,12 +50,10 @@ pub async fn set_product_visibility(id: i64, visibility: String) -> Result<(), A
 /// Removes an image from a product's gallery.
 #[server(endpoint = "admin/products/images/remove")]
 pub async fn remove_product_image(id: i64) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::products::editor::remove_image(&state.pool, &actor, id).await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::catalog::manage::editor::remove_image(&state.pool, &actor, id).await
     })
     .await
 }
@@ -70,11 +62,10 @@ pub async fn remove_product_image(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "admin/catalog/import-report")]
 pub async fn get_import_report(
     id: i64,
-) -> Result<crate::admin::products::model::ImportReport, AppError> {
-    crate::state::respond(async {
+) -> Result<crate::catalog::manage::model::ImportReport, AppError> {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::products::import::report(&state.pool, id).await
+        crate::catalog::manage::import::report(&state.pool, id).await
     })
     .await
 }

@@ -3,10 +3,4 @@
 //! Every change is audited and sends the `product.updated` webhook event.
 
 pub mod api;
-pub mod model;
 pub mod pages;
-
-#[cfg(feature = "ssr")]
-pub mod editor;
-#[cfg(feature = "ssr")]
-pub mod import;

@@ -5,17 +5,17 @@ use crate::admin::products::api::{
     get_import_report, list_products, product_editor, RemoveProductImage, SaveProduct,
     SetProductVisibility,
 };
-use crate::admin::products::model::{
-    CategoryChoice, EditorData, ImportReport, ProductFilter, ProductList, ProductSnapshot,
-    CSV_COLUMNS,
-};
 use crate::admin::ui::{
     busy_label, field_error, field_error_id, field_error_named, next_page_href, query_param,
     successes, toast_results, NextPage,
 };
-use crate::catalog::query::{major_units_text, store_currency};
+use crate::catalog::manage::model::{
+    CategoryChoice, EditorData, ImportReport, ProductFilter, ProductList, ProductSnapshot,
+    CSV_COLUMNS,
+};
+use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::site::page_meta;
+use crate::kernel::money::{major_units_text, store_currency};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_navigate, use_params_map};

@@ -2,8 +2,4 @@
 //! The store always keeps one active owner.
 
 pub mod api;
-pub mod model;
 pub mod page;
-
-#[cfg(feature = "ssr")]
-pub mod manage;

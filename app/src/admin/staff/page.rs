@@ -2,12 +2,12 @@
 //! invitation form.
 
 use crate::accounts::model::Role;
+use crate::accounts::model::StaffRow;
 use crate::admin::api::{get_staff_member, list_staff};
-use crate::admin::model::StaffRow;
 use crate::admin::staff::api::{ChangeStaffRole, InviteStaff, SetStaffActive};
 use crate::admin::ui::{busy_label, field_error, field_error_id, successes, toast_results};
+use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::site::page_meta;
 use leptos::prelude::*;
 
 #[component]

@@ -1,16 +1,15 @@
 //! Stock server functions (any staff role).
 
-use crate::admin::stock::model::{AdjustmentForm, StockOverview, VariantLedger};
-use crate::error::AppError;
+use crate::inventory::model::{AdjustmentForm, StockOverview, VariantLedger};
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 /// Variants matching `search`, or the low-stock list.
 #[server(endpoint = "admin/stock")]
 pub async fn get_stock_overview(search: String) -> Result<StockOverview, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::stock::ledger::overview(&state.pool, &search).await
+        crate::inventory::ledger::overview(&state.pool, &search).await
     })
     .await
 }
@@ -18,10 +17,9 @@ pub async fn get_stock_overview(search: String) -> Result<StockOverview, AppErro
 /// A variant and its latest stock movements.
 #[server(endpoint = "admin/stock/variant")]
 pub async fn get_variant_ledger(id: i64) -> Result<VariantLedger, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         crate::accounts::auth::require_role(crate::accounts::model::Role::Staff).await?;
-        let state = crate::state::server_state()?;
-        crate::admin::stock::ledger::variant_ledger(&state.pool, id).await
+        crate::inventory::ledger::variant_ledger(&state.pool, id).await
     })
     .await
 }
@@ -29,12 +27,10 @@ pub async fn get_variant_ledger(id: i64) -> Result<VariantLedger, AppError> {
 /// Adjusts a variant's stock with a reason; returns the stock after.
 #[server(endpoint = "admin/stock/adjust")]
 pub async fn adjust_stock(form: AdjustmentForm) -> Result<i32, AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::stock::ledger::adjust(&state.pool, &actor, &form).await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::inventory::ledger::adjust(&state.pool, &actor, &form).await
     })
     .await
 }
@@ -42,12 +38,10 @@ pub async fn adjust_stock(form: AdjustmentForm) -> Result<i32, AppError> {
 /// Sets a variant's low-stock threshold.
 #[server(endpoint = "admin/stock/threshold")]
 pub async fn set_low_stock_threshold(id: i64, threshold: String) -> Result<(), AppError> {
-    crate::state::respond(async {
+    crate::kernel::context::serve(|state| async move {
         let actor =
-            crate::admin::audit::record::Actor::require(crate::accounts::model::Role::Staff)
-                .await?;
-        let state = crate::state::server_state()?;
-        crate::admin::stock::ledger::set_threshold(&state.pool, &actor, id, &threshold).await
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        crate::inventory::ledger::set_threshold(&state.pool, &actor, id, &threshold).await
     })
     .await
 }

@@ -2,8 +2,4 @@
 //! thresholds and the low-stock list.
 
 pub mod api;
-pub mod model;
 pub mod page;
-
-#[cfg(feature = "ssr")]
-pub mod ledger;

@@ -4,12 +4,12 @@
 use crate::admin::stock::api::{
     get_stock_overview, get_variant_ledger, AdjustStock, SetLowStockThreshold,
 };
-use crate::admin::stock::model::{AdjustmentReason, StockOverview, VariantLedger};
 use crate::admin::ui::{
     busy_label, field_error, field_error_id, query_param, successes, toast_results,
 };
+use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
-use crate::site::page_meta;
+use crate::inventory::model::{AdjustmentReason, StockOverview, VariantLedger};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 

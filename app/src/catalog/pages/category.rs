@@ -1,12 +1,13 @@
 //! `/category/{slug}`: a category's products (subcategories included), sorted and paged.
 
+use super::grid::ProductGrid;
 use super::{Breadcrumbs, Loading};
 use crate::catalog::api::get_category_listing;
-use crate::catalog::query::{encode_query, listing_request_from_url, SortOrder};
+use crate::catalog::query::{listing_request_from_url, SortOrder};
+use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::{ErrorPanel, Notices};
 use crate::components::pagination::Pagination;
-use crate::components::product_grid::ProductGrid;
-use crate::site::{site_info, PageMeta};
+use crate::kernel::encoding::encode_query;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 

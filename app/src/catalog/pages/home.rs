@@ -1,10 +1,10 @@
 //! `/`: featured products, new arrivals and the departments.
 
+use super::grid::ProductGrid;
 use super::Loading;
 use crate::catalog::api::get_home;
+use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::ErrorPanel;
-use crate::components::product_grid::ProductGrid;
-use crate::site::{site_info, PageMeta};
 use leptos::prelude::*;
 
 #[component]

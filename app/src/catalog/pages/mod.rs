@@ -1,6 +1,7 @@
 //! The storefront's catalog pages.
 
 mod category;
+pub mod grid;
 mod home;
 mod product;
 mod search;

@@ -5,8 +5,8 @@ use super::{Breadcrumbs, Loading};
 use crate::cart::add::AddToCart;
 use crate::catalog::api::get_product;
 use crate::catalog::model::{ProductDetail, Variant};
+use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::ErrorPanel;
-use crate::site::{site_info, PageMeta};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 

@@ -1,16 +1,15 @@
 //! `/search?q=`: full-text search with category, price and stock filters that show counts.
 
+use super::grid::ProductGrid;
 use super::Loading;
 use crate::catalog::api::search_catalog;
 use crate::catalog::model::{PriceBand, SearchResults};
-use crate::catalog::query::{
-    major_units_text, search_request_from_url, store_currency, SearchRequest, SortOrder,
-};
+use crate::catalog::query::{search_request_from_url, SearchRequest, SortOrder};
+use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::{ErrorPanel, Notices};
 use crate::components::pagination::Pagination;
-use crate::components::product_grid::ProductGrid;
-use crate::money::Money;
-use crate::site::{site_info, PageMeta};
+use crate::kernel::money::Money;
+use crate::kernel::money::{major_units_text, store_currency};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;

@@ -1,0 +1,498 @@
+//! Reading and acting on orders for staff. Every action is one transaction holding the
+//! status change, its effects (stock, refund rows, webhook events) and its audit record.
+
+use crate::audit::{record, Actor, Change};
+use crate::kernel::error::{AppError, FieldError};
+use crate::kernel::money::{format_minor, CurrencyCode, Money};
+use crate::kernel::money::{major_units_text, store_currency};
+use crate::orders::email::{queue_status_notice, StatusNotice};
+use crate::orders::manage::model::{
+    FulfilForm, OrderFilter, OrderList, OrderRow, RefundForm, StaffOrder, TimelineEntry,
+};
+use crate::orders::model::OrderStatus;
+use crate::orders::status::{transition_order_in, Moved};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+pub const ORDERS_PER_PAGE: i64 = 50;
+
+/// The filter, checked: bad dates or amounts are named, not ignored.
+struct CheckedFilter {
+    status: Option<OrderStatus>,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    customer: String,
+    min_total: Option<i64>,
+    max_total: Option<i64>,
+}
+
+fn check_filter(filter: &OrderFilter) -> Result<CheckedFilter, AppError> {
+    let mut errors = Vec::new();
+    let status = match filter.status.trim() {
+        "" => None,
+        text => {
+            let found = OrderStatus::ALL.into_iter().find(|s| s.as_str() == text);
+            if found.is_none() {
+                errors.push(FieldError::new("status", "Choose a status from the list."));
+            }
+            found
+        }
+    };
+    let mut day = |field: &str, text: &str, days_after: i64| {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) => Some(
+                (date + chrono::Duration::days(days_after))
+                    .and_time(chrono::NaiveTime::MIN)
+                    .and_utc(),
+            ),
+            Err(_) => {
+                errors.push(FieldError::new(field, "Enter a date as YYYY-MM-DD."));
+                None
+            }
+        }
+    };
+    let from = day("from", &filter.from, 0);
+    let until = day("to", &filter.to, 1);
+    let currency = store_currency();
+    let mut amount = |field: &str, text: &str| {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match Money::parse_major(text, &currency) {
+            Ok(money) => Some(money.minor_units),
+            Err(error) => {
+                errors.push(FieldError::new(field, format!("Total: {error}.")));
+                None
+            }
+        }
+    };
+    let min_total = amount("min_total", &filter.min_total);
+    let max_total = amount("max_total", &filter.max_total);
+    if filter.customer.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "customer",
+            "Search for at most 200 characters.",
+        ));
+    }
+    AppError::from_field_errors(errors)?;
+    Ok(CheckedFilter {
+        status,
+        from,
+        until,
+        customer: crate::kernel::db::escape_like(&filter.customer),
+        min_total,
+        max_total,
+    })
+}
+
+/// Orders matching the filter, newest first, a page at a time.
+pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        number: String,
+        placed_at: chrono::DateTime<chrono::Utc>,
+        email: String,
+        ship_name: String,
+        status: OrderStatus,
+        currency: String,
+        total_minor: i64,
+        refunded_minor: i64,
+    }
+    let checked = check_filter(filter)?;
+    let mut rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, number, placed_at, email, ship_name, status, currency, total_minor, refunded_minor
+         FROM orders
+         WHERE ($1::order_status IS NULL OR status = $1)
+           AND ($2::timestamptz IS NULL OR placed_at >= $2)
+           AND ($3::timestamptz IS NULL OR placed_at < $3)
+           AND ($4 = '' OR number = upper($4) OR email ILIKE '%' || $4 || '%' OR ship_name ILIKE '%' || $4 || '%')
+           AND ($5::bigint IS NULL OR total_minor >= $5)
+           AND ($6::bigint IS NULL OR total_minor <= $6)
+           AND ($7::bigint IS NULL OR id < $7)
+         ORDER BY id DESC LIMIT $8",
+    )
+    .bind(checked.status)
+    .bind(checked.from)
+    .bind(checked.until)
+    .bind(&checked.customer)
+    .bind(checked.min_total)
+    .bind(checked.max_total)
+    .bind(filter.before_id)
+    .bind(ORDERS_PER_PAGE + 1)
+    .fetch_all(pool)
+    .await?;
+    let next_before_id = if rows.len() as i64 > ORDERS_PER_PAGE {
+        rows.truncate(ORDERS_PER_PAGE as usize);
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    Ok(OrderList {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let money = |minor| format_minor(minor, &r.currency);
+                OrderRow {
+                    number: r.number,
+                    placed_at: r.placed_at.format("%Y-%m-%d %H:%M").to_string(),
+                    email: r.email,
+                    name: r.ship_name,
+                    status: r.status,
+                    total: money(r.total_minor),
+                    refunded: (r.refunded_minor > 0).then(|| money(r.refunded_minor)),
+                }
+            })
+            .collect(),
+        next_before_id,
+    })
+}
+
+/// The order with this number, with its timeline of transitions and refunds.
+pub async fn detail(pool: &PgPool, number: &str) -> Result<StaffOrder, AppError> {
+    let receipt = crate::orders::receipt::order_receipt(pool, number, None)
+        .await?
+        .ok_or_else(|| AppError::not_found("There is no order with this number."))?;
+    let (id, status, total_minor, refunded_minor, carrier, tracking_number): (
+        i64,
+        OrderStatus,
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT id, status, total_minor, refunded_minor, carrier, tracking_number FROM orders WHERE number = $1",
+    )
+    .bind(&receipt.number)
+    .fetch_one(pool)
+    .await?;
+    // Transitions and refunds, in time order: a transition has its statuses, a refund
+    // its amount.
+    #[derive(sqlx::FromRow)]
+    struct Event {
+        at: chrono::DateTime<chrono::Utc>,
+        from_status: Option<OrderStatus>,
+        to_status: Option<OrderStatus>,
+        amount_minor: Option<i64>,
+        note: String,
+    }
+    let events: Vec<Event> = sqlx::query_as(
+        "SELECT at, from_status, to_status, amount_minor, note FROM (
+             SELECT at, id, from_status, to_status, NULL::bigint AS amount_minor, note
+             FROM order_transitions WHERE order_id = $1
+             UNION ALL
+             SELECT at, id, NULL, NULL, amount_minor, reason FROM order_refunds WHERE order_id = $1
+         ) timeline ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let timeline = events
+        .into_iter()
+        .map(|event| TimelineEntry {
+            at: event.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            title: match (event.amount_minor, event.from_status, event.to_status) {
+                (Some(amount), _, _) => {
+                    format!("Refunded {}", format_minor(amount, &receipt.currency))
+                }
+                (None, None, _) => "Placed".to_owned(),
+                (None, Some(_), Some(to)) => to.label().to_owned(),
+                (None, Some(_), None) => String::new(),
+            },
+            detail: event.note,
+        })
+        .collect();
+    let currency = CurrencyCode::parse(&receipt.currency).map_err(|_| AppError::Internal)?;
+    let refundable_minor = total_minor - refunded_minor;
+    Ok(StaffOrder {
+        id,
+        status,
+        receipt,
+        refunded_minor,
+        refundable: major_units_text(refundable_minor, &currency),
+        refundable_minor,
+        carrier,
+        tracking_number,
+        timeline,
+        request_key: Uuid::new_v4().to_string(),
+    })
+}
+
+/// An order's number and its shopper's email.
+async fn order_contact(
+    connection: &mut PgConnection,
+    order_id: i64,
+) -> Result<(String, String), AppError> {
+    Ok(
+        sqlx::query_as("SELECT number, email FROM orders WHERE id = $1")
+            .bind(order_id)
+            .fetch_one(connection)
+            .await?,
+    )
+}
+
+/// Audits a status change of order `number`.
+async fn record_move(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    number: String,
+    action: &str,
+    moved: Moved,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    let mut after = serde_json::json!({ "status": moved.to.as_str() });
+    if let (Some(after), Some(extra)) = (after.as_object_mut(), details.as_object()) {
+        after.extend(extra.clone());
+    }
+    record(
+        connection,
+        actor,
+        Change {
+            action,
+            entity_type: "order",
+            entity_id: number,
+            before: Some(serde_json::json!({ "status": moved.from.as_str() })),
+            after: Some(after),
+        },
+    )
+    .await
+}
+
+/// Marks a bank-transfer or cash order paid.
+pub async fn mark_paid(pool: &PgPool, actor: &Actor, order_id: i64) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let moved =
+        transition_order_in(&mut tx, order_id, OrderStatus::Paid, "marked paid by staff").await?;
+    if moved.changed() {
+        let (number, _) = order_contact(&mut tx, order_id).await?;
+        let details = serde_json::json!({});
+        record_move(&mut tx, actor, number, "order.mark_paid", moved, details).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels an order before shipment; its units go back in stock and the shopper is told.
+pub async fn cancel(
+    pool: &PgPool,
+    actor: &Actor,
+    order_id: i64,
+    public_url: &str,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let moved = transition_order_in(
+        &mut tx,
+        order_id,
+        OrderStatus::Cancelled,
+        "cancelled by staff, stock returned",
+    )
+    .await?;
+    if moved.changed() {
+        let (number, email) = order_contact(&mut tx, order_id).await?;
+        let cancelled = StatusNotice::Cancelled;
+        queue_status_notice(&mut tx, order_id, &number, &email, cancelled, public_url).await?;
+        let details = serde_json::json!({ "restocked": true });
+        record_move(&mut tx, actor, number, "order.cancel", moved, details).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks a paid order shipped, with its carrier and tracking number, and emails both to
+/// the shopper.
+pub async fn fulfil(
+    pool: &PgPool,
+    actor: &Actor,
+    form: &FulfilForm,
+    public_url: &str,
+) -> Result<(), AppError> {
+    let carrier = form.carrier.trim();
+    let tracking = form.tracking_number.trim();
+    let mut errors = Vec::new();
+    if !(1..=100).contains(&carrier.chars().count()) {
+        errors.push(FieldError::new(
+            "carrier",
+            "Enter the carrier (up to 100 characters).",
+        ));
+    }
+    if !(1..=100).contains(&tracking.chars().count()) {
+        errors.push(FieldError::new(
+            "tracking_number",
+            "Enter the tracking number (up to 100 characters).",
+        ));
+    }
+    AppError::from_field_errors(errors)?;
+    let mut tx = pool.begin().await?;
+    let note = format!("{carrier} {tracking}");
+    let moved = transition_order_in(&mut tx, form.order_id, OrderStatus::Fulfilled, &note).await?;
+    if moved.changed() {
+        let (number, email): (String, String) = sqlx::query_as(
+            "UPDATE orders SET carrier = $2, tracking_number = $3 WHERE id = $1
+             RETURNING number, email",
+        )
+        .bind(form.order_id)
+        .bind(carrier)
+        .bind(tracking)
+        .fetch_one(&mut *tx)
+        .await?;
+        let shipped = StatusNotice::Shipped {
+            carrier,
+            tracking_number: tracking,
+        };
+        queue_status_notice(&mut tx, form.order_id, &number, &email, shipped, public_url).await?;
+        let details = serde_json::json!({ "carrier": carrier, "tracking_number": tracking });
+        record_move(&mut tx, actor, number, "order.fulfil", moved, details).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refunds part or all of what was paid, with a reason. Refunds never add up to more
+/// than the order's total; refunding the rest makes the order "Refunded". A repeated
+/// request (same key) refunds once.
+pub async fn refund(
+    pool: &PgPool,
+    actor: &Actor,
+    form: &RefundForm,
+    public_url: &str,
+) -> Result<(), AppError> {
+    let reason = form.reason.trim();
+    let request_key = Uuid::parse_str(form.request_key.trim()).map_err(|_| {
+        AppError::invalid("The form is out of date: reload the page and try again.")
+    })?;
+    let mut tx = pool.begin().await?;
+    let (number, email, status, currency, total_minor, refunded_minor): (String, String, OrderStatus, String, i64, i64) =
+        sqlx::query_as(
+            "SELECT number, email, status, currency, total_minor, refunded_minor FROM orders WHERE id = $1 FOR UPDATE",
+        )
+        .bind(form.order_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("There is no such order."))?;
+    // Checked under the order's lock: a concurrent duplicate waits, then finds this one.
+    let done: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM order_refunds WHERE idempotency_key = $1)",
+    )
+    .bind(request_key)
+    .fetch_one(&mut *tx)
+    .await?;
+    if done {
+        return Ok(());
+    }
+    if !matches!(
+        status,
+        OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::Completed
+    ) {
+        return Err(AppError::invalid(format!(
+            "An order that is “{}” cannot be refunded.",
+            status.label()
+        )));
+    }
+    let currency_code = CurrencyCode::parse(&currency).map_err(|_| AppError::Internal)?;
+    let refundable = total_minor - refunded_minor;
+    let mut errors = Vec::new();
+    let amount = match Money::parse_major(&form.amount, &currency_code) {
+        Ok(money) if money.minor_units == 0 => {
+            errors.push(FieldError::new("amount", "Enter an amount above zero."));
+            0
+        }
+        Ok(money) if money.minor_units > refundable => {
+            errors.push(FieldError::new(
+                "amount",
+                format!(
+                    "At most {} can be refunded (paid {}, already refunded {}).",
+                    Money::new(refundable, currency_code.clone()),
+                    Money::new(total_minor, currency_code.clone()),
+                    Money::new(refunded_minor, currency_code.clone()),
+                ),
+            ));
+            0
+        }
+        Ok(money) => money.minor_units,
+        Err(error) => {
+            errors.push(FieldError::new("amount", format!("Amount: {error}.")));
+            0
+        }
+    };
+    if !(1..=500).contains(&reason.chars().count()) {
+        errors.push(FieldError::new(
+            "reason",
+            "Give a reason (up to 500 characters).",
+        ));
+    }
+    AppError::from_field_errors(errors)?;
+    sqlx::query(
+        "INSERT INTO order_refunds (order_id, amount_minor, reason, idempotency_key, actor_id)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(form.order_id)
+    .bind(amount)
+    .bind(reason)
+    .bind(request_key)
+    .bind(actor.id)
+    .execute(&mut *tx)
+    .await?;
+    let refunded_after: i64 = sqlx::query_scalar(
+        "UPDATE orders SET refunded_minor = refunded_minor + $2 WHERE id = $1 RETURNING refunded_minor",
+    )
+    .bind(form.order_id)
+    .bind(amount)
+    .fetch_one(&mut *tx)
+    .await?;
+    let status_after = if refunded_after == total_minor {
+        // Sends order.refunded with the whole total.
+        transition_order_in(&mut tx, form.order_id, OrderStatus::Refunded, reason)
+            .await?
+            .to
+    } else {
+        crate::webhooks::outbox::emit(
+            &mut tx,
+            "order.refunded",
+            serde_json::json!({
+                "number": number, "status": status.as_str(), "partial": true,
+                "amount_minor": amount, "refunded_minor": refunded_after, "total_minor": total_minor,
+            }),
+        )
+        .await?;
+        status
+    };
+    let money = |minor: i64| Money::new(minor, currency_code.clone());
+    let refunded = StatusNotice::Refunded {
+        amount: money(amount),
+        refunded: money(refunded_after),
+        paid: money(total_minor),
+    };
+    queue_status_notice(
+        &mut tx,
+        form.order_id,
+        &number,
+        &email,
+        refunded,
+        public_url,
+    )
+    .await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            action: "order.refund",
+            entity_type: "order",
+            entity_id: number,
+            before: Some(
+                serde_json::json!({ "status": status.as_str(), "refunded_minor": refunded_minor }),
+            ),
+            after: Some(serde_json::json!({
+                "status": status_after.as_str(), "refunded_minor": refunded_after,
+                "amount_minor": amount, "reason": reason,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Orders as staff see and act on them: the filtered list, the detail with its timeline,
+//! and the actions (mark paid, fulfil, cancel, refund).
+
+pub mod model;
+
+#[cfg(feature = "ssr")]
+mod actions;
+#[cfg(feature = "ssr")]
+pub use actions::*;

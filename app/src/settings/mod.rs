@@ -1,0 +1,8 @@
+//! Store settings staff change from the staff area.
+
+pub mod model;
+
+#[cfg(feature = "ssr")]
+mod maintenance;
+#[cfg(feature = "ssr")]
+pub use maintenance::*;

@@ -1,0 +1,66 @@
+//! Webhook endpoints and deliveries as the staff area shows them.
+
+use serde::{Deserialize, Serialize};
+
+/// A webhook endpoint as the staff area lists it (the secret is never sent back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEndpointRow {
+    pub id: i64,
+    pub url: String,
+    pub events: Vec<String>,
+    pub is_active: bool,
+}
+
+/// One delivery attempt history line for the delivery log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDeliveryRow {
+    pub event_id: String,
+    pub event_type: String,
+    pub url: String,
+    pub attempts: i32,
+    /// "Delivered at …", "Failed: …, next try at …" or "Waiting".
+    pub state: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhooksOverview {
+    pub endpoints: Vec<WebhookEndpointRow>,
+    pub deliveries: Vec<WebhookDeliveryRow>,
+}
+
+/// The form that registers an endpoint: one checkbox per event type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookForm {
+    pub url: String,
+    pub secret: String,
+    #[serde(default)]
+    pub order_created: Option<String>,
+    #[serde(default)]
+    pub order_paid: Option<String>,
+    #[serde(default)]
+    pub order_fulfilled: Option<String>,
+    #[serde(default)]
+    pub order_refunded: Option<String>,
+    #[serde(default)]
+    pub product_updated: Option<String>,
+    #[serde(default)]
+    pub stock_low: Option<String>,
+}
+
+impl WebhookForm {
+    /// The event types whose box was ticked.
+    pub fn events(&self) -> Vec<String> {
+        [
+            (&self.order_created, "order.created"),
+            (&self.order_paid, "order.paid"),
+            (&self.order_fulfilled, "order.fulfilled"),
+            (&self.order_refunded, "order.refunded"),
+            (&self.product_updated, "product.updated"),
+            (&self.stock_low, "stock.low"),
+        ]
+        .into_iter()
+        .filter(|(ticked, _)| ticked.is_some())
+        .map(|(_, name)| name.to_owned())
+        .collect()
+    }
+}

@@ -1,0 +1,10 @@
+//! The app's integration tests, in one binary: domain functions and their SQL against a
+//! real PostgreSQL (a fresh database per test, from `app::testing::TestDatabase`), and
+//! the architecture rules of `app/src`.
+
+mod accounts;
+mod architecture;
+mod catalog;
+mod orders;
+mod staff_actions;
+mod throttle;

@@ -1,0 +1,157 @@
+//! `stoa serve`: run the store until SIGTERM or SIGINT, then finish in-flight requests.
+
+use crate::config::Config;
+use crate::router::build_router;
+use crate::state::AppState;
+use app::catalog::reads::CatalogReads;
+use app::kernel::context::ServerState;
+use app::kernel::site::SiteInfo;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+use tower_sessions::ExpiredDeletion;
+
+/// Everything the router needs, built from configuration and an open pool.
+pub fn app_state(config: &Config, pool: PgPool) -> AppState {
+    AppState {
+        secure_cookies: config.environment != crate::config::Environment::Development,
+        media_dir: config.media_dir.clone(),
+        leptos_options: leptos_options(config),
+        catalog: Arc::new(CatalogReads::new(pool.clone(), config.catalog_cache_ttl)),
+        server: ServerState {
+            pool,
+            site: SiteInfo {
+                store_name: config.store_name.clone(),
+                public_url: config.public_url.clone(),
+                staging: config.environment == crate::config::Environment::Staging,
+            },
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+        },
+    }
+}
+
+/// Where cargo-leptos put the WASM, JS and CSS, and whether their names carry hashes
+/// (it writes `hash.txt` beside the server binary when they do).
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
+        .unwrap_or(false);
+    LeptosOptions::builder()
+        .output_name("stoa")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .hash_files(hash_files)
+        .env(match config.environment {
+            crate::config::Environment::Development => leptos::config::Env::DEV,
+            _ => leptos::config::Env::PROD,
+        })
+        .build()
+}
+
+pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
+    // Delete expired sessions (and with them the link to abandoned carts) every 10 minutes.
+    let expired_sessions = crate::middleware::sessions::session_store(pool.clone())
+        .continuously_delete_expired(tokio::time::Duration::from_secs(600));
+    tokio::spawn(async move {
+        if let Err(error) = expired_sessions.await {
+            tracing::error!(%error, "deleting expired sessions stopped");
+        }
+    });
+    let mailer = match &config.smtp_url {
+        Some(_) if !config.sends_mail() => {
+            tracing::warn!("staging copy: emails stay in the outbox table, none is sent");
+            None
+        }
+        Some(url) => Some(
+            crate::jobs::mail::Mailer::new(url, &config.mail_from).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+            })?,
+        ),
+        None => None,
+    };
+    crate::jobs::mail::spawn_outbox_worker(pool.clone(), mailer);
+    spawn_abandoned_cart_cleanup(pool.clone());
+    crate::middleware::visits::spawn_visit_writer(pool.clone());
+    if config.sends_webhooks() {
+        crate::jobs::webhooks::spawn_worker(pool.clone());
+    } else {
+        tracing::warn!("staging copy: webhook events stay in the outbox, none is delivered");
+    }
+    if let Some(schedule) = config.backups.clone() {
+        tracing::info!(dir = %schedule.dir.display(), every_hours = schedule.interval.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
+        crate::cli::backup::spawn_scheduled_backups(
+            pool.clone(),
+            schedule,
+            config.database_url.clone(),
+        );
+    }
+    let router = build_router(app_state(&config, pool));
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(
+        address = %config.addr,
+        public_url = %config.public_url,
+        environment = config.environment.as_str(),
+        "Stoa is serving"
+    );
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped; in-flight requests finished");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// Once an hour, deletes carts nobody touched for as long as a session lives, and failed
+/// attempts older than a day.
+fn spawn_abandoned_cart_cleanup(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            ticker.tick().await;
+            match app::cart::repo::delete_abandoned_carts(
+                &pool,
+                crate::middleware::sessions::SESSION_IDLE_DAYS as i32,
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "deleted abandoned carts"),
+                Err(error) => tracing::warn!(?error, "deleting abandoned carts failed"),
+            }
+            if let Err(error) = app::accounts::throttle::forget_old_attempts(&pool).await {
+                tracing::warn!(?error, "forgetting old failed attempts failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,28 @@
+//! Plain HTTP routes beside the Leptos app: health, metrics, media, data exports, image
+//! uploads and catalog CSV. Each module answers for its own paths with `routes()`.
+
+pub mod catalog_csv;
+pub mod exports;
+pub mod health;
+pub mod media;
+pub mod metrics;
+pub mod uploads;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// Routes whose requests fit the server's general body limit (1 MiB).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(health::routes())
+        .merge(metrics::routes())
+        .merge(media::routes())
+        .merge(exports::routes())
+}
+
+/// Routes that take large uploads, each with its own body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .merge(uploads::routes())
+        .merge(catalog_csv::routes())
+}

@@ -1,0 +1,17 @@
+//! The server's integration tests, in one binary (one link step instead of nine): the
+//! real router and the `stoa` binary against a real PostgreSQL. Run them with
+//! `cargo nextest run -p server` (each test in its own process, which `metrics` needs: the
+//! Prometheus recorder is process-wide) or `cargo test -p server -- --test-threads=1`.
+
+mod support;
+
+mod accounts;
+mod architecture;
+mod binary;
+mod checkout;
+mod http;
+mod mail;
+mod metrics;
+mod operations;
+mod seed;
+mod webhooks;
