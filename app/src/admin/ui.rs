@@ -122,6 +122,28 @@ where
     }
 }
 
+/// A form field with its label above and its error below: the control is the child and
+/// carries `id=input_id` and `aria-describedby=field_error_id(field)`, so the error is
+/// read out with it.
+#[component]
+pub fn LabelledField<S>(
+    action: ServerAction<S>,
+    field: &'static str,
+    input_id: &'static str,
+    label: &'static str,
+    children: Children,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    view! {
+        <label for=input_id>{label}</label>
+        {children()}
+        {field_error(action, field)}
+    }
+}
+
 /// The id of a field's error message, for the field's `aria-describedby`.
 pub fn field_error_id(field: &str) -> String {
     format!("error-{}", field.replace(['.', '[', ']'], "-"))
@@ -146,6 +168,47 @@ pub fn NextPage(href: Option<String>) -> impl IntoView {
     href.map(|href| {
         view! { <p class="next-page"><a href=href rel="next" class="button secondary">"Next page →"</a></p> }
     })
+}
+
+/// The filter form of a staff list page: a search landmark whose fields go into the
+/// page's address (so a filtered list can be bookmarked, and works without JavaScript).
+#[component]
+pub fn ListFilters(action: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <leptos_router::components::Form action=action attr:role="search" attr:class="admin-filters">
+            {children()}
+            <button type="submit">"Filter"</button>
+        </leptos_router::components::Form>
+    }
+}
+
+/// The results of a staff list page: a table with its caption and column headings, the
+/// rows given as children, and the keyset "Next page" link; a short sentence instead when
+/// nothing matches.
+#[component]
+pub fn ListTable(
+    test_id: &'static str,
+    caption: &'static str,
+    columns: &'static [&'static str],
+    empty: &'static str,
+    is_empty: bool,
+    next: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    if is_empty {
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    view! {
+        <table class="admin-table" data-testid=test_id>
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>{columns.iter().map(|column| view! { <th scope="col">{*column}</th> }).collect_view()}</tr>
+            </thead>
+            <tbody>{children()}</tbody>
+        </table>
+        <NextPage href=next />
+    }
+    .into_any()
 }
 
 /// Whether a staff form holds changes that have not been saved; provided by the layout,

@@ -74,7 +74,7 @@ pub async fn browse(pool: &PgPool, filter: &AuditFilter) -> Result<AuditPage, Ap
     if filter.actor.chars().count() > 254 || filter.entity_id.chars().count() > 100 {
         return Err(AppError::invalid("The filter is too long."));
     }
-    let mut rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, at, actor_email, action, entity_type, entity_id, before, after, client_address
          FROM audit_log
          WHERE ($1 = '' OR entity_type = $1)
@@ -87,15 +87,11 @@ pub async fn browse(pool: &PgPool, filter: &AuditFilter) -> Result<AuditPage, Ap
     .bind(filter.entity_id.trim())
     .bind(crate::kernel::db::escape_like(&filter.actor))
     .bind(filter.before_id)
-    .bind(AUDIT_PAGE_SIZE + 1)
+    .bind(crate::kernel::paging::rows_to_fetch(AUDIT_PAGE_SIZE))
     .fetch_all(pool)
     .await?;
-    let next_before_id = if rows.len() as i64 > AUDIT_PAGE_SIZE {
-        rows.truncate(AUDIT_PAGE_SIZE as usize);
-        rows.last().map(|r| r.id)
-    } else {
-        None
-    };
+    let (rows, next_before_id) =
+        crate::kernel::paging::keyset_page(rows, AUDIT_PAGE_SIZE, |r| r.id);
     let json_text = |value: Option<serde_json::Value>| {
         value
             .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())

@@ -52,10 +52,13 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
     error.as_database_error().and_then(|e| e.constraint())
 }
 
+/// A constraint by name, and the error a violation of it means for the person who asked.
+pub type KnownConstraint<'a> = (&'a str, fn() -> AppError);
+
 /// A violation of one of the `known` constraints (name → the error to show, usually a
 /// field error) becomes that error; any other failure is logged and internal. For the
 /// conflicts only the database can see, such as a concurrent save taking the same slug.
-pub fn constraint_error(error: sqlx::Error, known: &[(&str, fn() -> AppError)]) -> AppError {
+pub fn constraint_error(error: sqlx::Error, known: &[KnownConstraint]) -> AppError {
     let found = violated_constraint(&error)
         .and_then(|name| known.iter().find(|(constraint, _)| *constraint == name));
     match found {

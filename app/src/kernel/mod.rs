@@ -6,6 +6,7 @@ pub mod countries;
 pub mod encoding;
 pub mod error;
 pub mod money;
+pub mod paging;
 pub mod site;
 pub mod sku;
 pub mod slug;

@@ -201,33 +201,83 @@ pub mod fixtures {
         description: &str,
         variants: &[(i64, i32)],
     ) -> i64 {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO products (category_id, slug, name, description, currency, option_names)
-             VALUES ($1, $2, $3, $4, 'USD', ARRAY['Size']) RETURNING id",
-        )
-        .bind(category_id)
-        .bind(slug)
-        .bind(name)
-        .bind(description)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        for (index, (price, stock)) in variants.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO product_variants (product_id, sku, option_values, price_minor, stock, position)
-                 VALUES ($1, $2, ARRAY[$3], $4, $5, $6)",
+        let mut builder = ProductFixture::new(category_id, slug)
+            .named(name)
+            .described(description);
+        for (price, stock) in variants {
+            builder = builder.variant(*price, *stock);
+        }
+        builder.create(pool).await
+    }
+
+    /// A product to create in a test, built up from what the test cares about: in USD,
+    /// with one option (`Size`), each variant's SKU made from the slug (`SLUG-0`, `SLUG-1`).
+    pub struct ProductFixture {
+        category_id: i64,
+        slug: String,
+        name: String,
+        description: String,
+        variants: Vec<(i64, i32)>,
+    }
+
+    impl ProductFixture {
+        /// A product named after its slug, with no description and no variants yet.
+        pub fn new(category_id: i64, slug: &str) -> Self {
+            Self {
+                category_id,
+                slug: slug.to_owned(),
+                name: slug.to_owned(),
+                description: String::new(),
+                variants: Vec::new(),
+            }
+        }
+
+        pub fn named(mut self, name: &str) -> Self {
+            self.name = name.to_owned();
+            self
+        }
+
+        pub fn described(mut self, description: &str) -> Self {
+            self.description = description.to_owned();
+            self
+        }
+
+        /// One more variant, at this price (minor units) with this much stock.
+        pub fn variant(mut self, price_minor: i64, stock: i32) -> Self {
+            self.variants.push((price_minor, stock));
+            self
+        }
+
+        /// Inserts the product and its variants; returns the product's id.
+        pub async fn create(self, pool: &PgPool) -> i64 {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO products (category_id, slug, name, description, currency, option_names)
+                 VALUES ($1, $2, $3, $4, 'USD', ARRAY['Size']) RETURNING id",
             )
-            .bind(id)
-            .bind(format!("{}-{index}", slug.to_uppercase()))
-            .bind(format!("S{index}"))
-            .bind(price)
-            .bind(stock)
-            .bind(index as i32)
-            .execute(pool)
+            .bind(self.category_id)
+            .bind(&self.slug)
+            .bind(&self.name)
+            .bind(&self.description)
+            .fetch_one(pool)
             .await
             .unwrap();
+            for (index, (price, stock)) in self.variants.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO product_variants (product_id, sku, option_values, price_minor, stock, position)
+                     VALUES ($1, $2, ARRAY[$3], $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(format!("{}-{index}", self.slug.to_uppercase()))
+                .bind(format!("S{index}"))
+                .bind(price)
+                .bind(stock)
+                .bind(index as i32)
+                .execute(pool)
+                .await
+                .unwrap();
+            }
+            id
         }
-        id
     }
 
     /// The product's variant ids, in position order.

@@ -179,6 +179,16 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Vec<u8>, String), AppE
     }
 }
 
+/// `POST /admin/products/{id}/images`, with bodies up to 5 MB.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/admin/products/{id}/images",
+        axum::routing::post(upload_product_image).layer(
+            tower_http::limit::RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES),
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,14 +226,4 @@ mod tests {
             .contains("5 MB"));
         std::fs::remove_dir_all(&dir).ok();
     }
-}
-
-/// `POST /admin/products/{id}/images`, with bodies up to 5 MB.
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route(
-        "/admin/products/{id}/images",
-        axum::routing::post(upload_product_image).layer(
-            tower_http::limit::RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES),
-        ),
-    )
 }

@@ -1,12 +1,11 @@
 //! `/admin/audit`: the audit log, newest first, filtered by entity, id and actor.
 
 use crate::admin::audit::api::browse_audit_log;
-use crate::admin::ui::{next_page_href, query_param, NextPage};
+use crate::admin::ui::{next_page_href, query_param, ListFilters, ListTable};
 use crate::audit::model::{AuditFilter, AuditPage, AUDIT_ENTITY_TYPES};
 use crate::components::meta::page_meta;
 use crate::components::notices::ErrorPanel;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
@@ -33,7 +32,7 @@ pub fn AuditLogPage() -> impl IntoView {
         {page_meta("Audit log · Staff area", "Every change made by staff.", "/admin/audit")}
         <h1>"Audit log"</h1>
         <p>"Every change made in the staff area, with who made it, from where, and the values before and after. Entries cannot be edited or deleted."</p>
-        <Form action="/admin/audit" attr:role="search" attr:class="admin-filters">
+        <ListFilters action="/admin/audit">
             <label>"Entity"
                 <select name="entity_type">
                     <option value="">"Any"</option>
@@ -44,17 +43,13 @@ pub fn AuditLogPage() -> impl IntoView {
             </label>
             <label>"Id or number" <input name="entity_id" maxlength="100" prop:value=move || entity_id.get() /></label>
             <label>"Staff email" <input type="search" name="actor" maxlength="254" prop:value=move || actor.get() /></label>
-            <button type="submit">"Filter"</button>
-        </Form>
+        </ListFilters>
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the audit log…"</p> }>{rows}</Transition>
     }
 }
 
 #[component]
 fn AuditTable(page: AuditPage, filter: AuditFilter) -> impl IntoView {
-    if page.entries.is_empty() {
-        return view! { <p class="empty">"No entries match."</p> }.into_any();
-    }
     let next = next_page_href(
         "/admin/audit",
         &[
@@ -65,10 +60,14 @@ fn AuditTable(page: AuditPage, filter: AuditFilter) -> impl IntoView {
         page.next_before_id,
     );
     view! {
-        <table class="admin-table" data-testid="audit-table">
-            <caption class="visually-hidden">"Audit log, newest first"</caption>
-            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th><th scope="col">"Entity"</th><th scope="col">"Values"</th></tr></thead>
-            <tbody>
+        <ListTable
+            test_id="audit-table"
+            caption="Audit log, newest first"
+            columns=&["When", "Who", "Action", "Entity", "Values"]
+            empty="No entries match."
+            is_empty=page.entries.is_empty()
+            next
+        >
                 {page.entries.into_iter().map(|e| view! {
                     <tr>
                         <td>{e.at}</td>
@@ -86,9 +85,6 @@ fn AuditTable(page: AuditPage, filter: AuditFilter) -> impl IntoView {
                         </td>
                     </tr>
                 }).collect_view()}
-            </tbody>
-        </table>
-        <NextPage href=next />
+        </ListTable>
     }
-    .into_any()
 }

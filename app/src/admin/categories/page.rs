@@ -1,7 +1,9 @@
 //! `/admin/categories`: the category tree with ordering, editing and deletion.
 
 use crate::admin::categories::api::{category_tree, DeleteCategory, ReorderCategory, SaveCategory};
-use crate::admin::ui::{busy_label, field_error, field_error_id, successes, toast_results};
+use crate::admin::ui::{
+    busy_label, field_error, field_error_id, successes, toast_results, LabelledField,
+};
 use crate::catalog::categories::model::CategoryNode;
 use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
@@ -124,12 +126,12 @@ fn CategoryTree(
             <h2 id="category-form-heading">"Add a category"</h2>
             {action_error(save)}
             <ActionForm action=save attr:class="account-form">
-                <label for="category-name">"Name"</label>
-                <input id="category-name" name="form[name]" required maxlength="120" aria-describedby=field_error_id("name") />
-                {field_error(save, "name")}
-                <label for="category-slug">"Address (slug; empty: made from the name)"</label>
-                <input id="category-slug" name="form[slug]" maxlength="100" aria-describedby=field_error_id("slug") />
-                {field_error(save, "slug")}
+                <LabelledField action=save field="name" input_id="category-name" label="Name">
+                    <input id="category-name" name="form[name]" required maxlength="120" aria-describedby=field_error_id("name") />
+                </LabelledField>
+                <LabelledField action=save field="slug" input_id="category-slug" label="Address (slug; empty: made from the name)">
+                    <input id="category-slug" name="form[slug]" maxlength="100" aria-describedby=field_error_id("slug") />
+                </LabelledField>
                 <label for="category-parent">"Inside"</label>
                 <select id="category-parent" name="form[parent_id]" aria-describedby=field_error_id("parent_id")>
                     <option value="">"(top level)"</option>

@@ -5,8 +5,8 @@ use crate::admin::orders::api::{
     get_staff_order, list_orders, CancelOrder, FulfilOrder, MarkOrderPaid, RefundOrder,
 };
 use crate::admin::ui::{
-    busy_label, field_error, field_error_id, next_page_href, query_param, successes, toast_results,
-    NextPage,
+    busy_label, field_error_id, next_page_href, query_param, successes, toast_results,
+    LabelledField, ListFilters, ListTable,
 };
 use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
@@ -14,7 +14,7 @@ use crate::kernel::money::format_minor;
 use crate::orders::manage::model::{OrderFilter, OrderList, StaffOrder};
 use crate::orders::model::OrderStatus;
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -47,7 +47,7 @@ pub fn OrderListPage() -> impl IntoView {
     view! {
         {page_meta("Orders · Staff area", "Orders.", "/admin/orders")}
         <h1>"Orders"</h1>
-        <Form action="/admin/orders" attr:role="search" attr:class="admin-filters">
+        <ListFilters action="/admin/orders">
             <label>"Status"
                 <select name="status">
                     <option value="">"Any status"</option>
@@ -61,17 +61,13 @@ pub fn OrderListPage() -> impl IntoView {
             <label>"Customer or number" <input type="search" name="customer" maxlength="200" prop:value=move || customer.get() /></label>
             <label>"Total from" <input name="min_total" inputmode="decimal" size="7" prop:value=move || min_total.get() /></label>
             <label>"to" <input name="max_total" inputmode="decimal" size="7" prop:value=move || max_total.get() /></label>
-            <button type="submit">"Filter"</button>
-        </Form>
+        </ListFilters>
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading orders…"</p> }>{rows}</Transition>
     }
 }
 
 #[component]
 fn OrderTable(list: OrderList, filter: OrderFilter) -> impl IntoView {
-    if list.rows.is_empty() {
-        return view! { <p class="empty">"No orders match."</p> }.into_any();
-    }
     let next = next_page_href(
         "/admin/orders",
         &[
@@ -85,10 +81,14 @@ fn OrderTable(list: OrderList, filter: OrderFilter) -> impl IntoView {
         list.next_before_id,
     );
     view! {
-        <table class="admin-table" data-testid="order-table">
-            <caption class="visually-hidden">"Orders, newest first"</caption>
-            <thead><tr><th scope="col">"Number"</th><th scope="col">"Placed"</th><th scope="col">"Customer"</th><th scope="col">"Total"</th><th scope="col">"Status"</th></tr></thead>
-            <tbody>
+        <ListTable
+            test_id="order-table"
+            caption="Orders, newest first"
+            columns=&["Number", "Placed", "Customer", "Total", "Status"]
+            empty="No orders match."
+            is_empty=list.rows.is_empty()
+            next
+        >
                 {list.rows.into_iter().map(|o| view! {
                     <tr>
                         <td><A href=format!("/admin/orders/{}", o.number)>{o.number.clone()}</A></td>
@@ -98,11 +98,8 @@ fn OrderTable(list: OrderList, filter: OrderFilter) -> impl IntoView {
                         <td><span class="badge">{o.status.label()}</span></td>
                     </tr>
                 }).collect_view()}
-            </tbody>
-        </table>
-        <NextPage href=next />
+        </ListTable>
     }
-    .into_any()
 }
 
 #[component]
@@ -207,12 +204,12 @@ fn OrderDetail(
                     {action_error(fulfil)}
                     <ActionForm action=fulfil attr:class="account-form">
                         <input type="hidden" name="form[order_id]" value=fulfil_id />
-                        <label for="carrier">"Carrier"</label>
-                        <input id="carrier" name="form[carrier]" required maxlength="100" aria-describedby=field_error_id("carrier") />
-                        {field_error(fulfil, "carrier")}
-                        <label for="tracking">"Tracking number"</label>
-                        <input id="tracking" name="form[tracking_number]" required maxlength="100" aria-describedby=field_error_id("tracking_number") />
-                        {field_error(fulfil, "tracking_number")}
+                        <LabelledField action=fulfil field="carrier" input_id="carrier" label="Carrier">
+                            <input id="carrier" name="form[carrier]" required maxlength="100" aria-describedby=field_error_id("carrier") />
+                        </LabelledField>
+                        <LabelledField action=fulfil field="tracking_number" input_id="tracking" label="Tracking number">
+                            <input id="tracking" name="form[tracking_number]" required maxlength="100" aria-describedby=field_error_id("tracking_number") />
+                        </LabelledField>
                         <button type="submit" disabled=move || fulfil.pending().get()>{busy_label(fulfil, "Mark shipped", "Saving…")}</button>
                     </ActionForm>
                 })}
@@ -223,12 +220,12 @@ fn OrderDetail(
                     <ActionForm action=refund attr:class="account-form">
                         <input type="hidden" name="form[order_id]" value=refund_id />
                         <input type="hidden" name="form[request_key]" value=request_key />
-                        <label for="refund-amount">"Amount"</label>
-                        <input id="refund-amount" name="form[amount]" required inputmode="decimal" value=refundable aria-describedby=field_error_id("amount") />
-                        {field_error(refund, "amount")}
-                        <label for="refund-reason">"Reason"</label>
-                        <input id="refund-reason" name="form[reason]" required maxlength="500" aria-describedby=field_error_id("reason") />
-                        {field_error(refund, "reason")}
+                        <LabelledField action=refund field="amount" input_id="refund-amount" label="Amount">
+                            <input id="refund-amount" name="form[amount]" required inputmode="decimal" value=refundable aria-describedby=field_error_id("amount") />
+                        </LabelledField>
+                        <LabelledField action=refund field="reason" input_id="refund-reason" label="Reason">
+                            <input id="refund-reason" name="form[reason]" required maxlength="500" aria-describedby=field_error_id("reason") />
+                        </LabelledField>
                         <div class="choice">
                             <input id="refund-confirm" type="checkbox" required />
                             <label for="refund-confirm">"I confirm this refund"</label>

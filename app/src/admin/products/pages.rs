@@ -7,7 +7,7 @@ use crate::admin::products::api::{
 };
 use crate::admin::ui::{
     busy_label, field_error, field_error_id, field_error_named, next_page_href, query_param,
-    successes, toast_results, NextPage,
+    successes, toast_results, ListFilters, ListTable,
 };
 use crate::catalog::manage::model::{
     CategoryChoice, EditorData, ImportReport, ProductFilter, ProductList, ProductSnapshot,
@@ -17,7 +17,7 @@ use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
 use crate::kernel::money::{major_units_text, store_currency};
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
@@ -72,7 +72,7 @@ pub fn ProductListPage() -> impl IntoView {
                 <A href="/admin/products/new" attr:class="button">"New product"</A>
             </span>
         </div>
-        <Form action="/admin/products" attr:role="search" attr:class="admin-filters">
+        <ListFilters action="/admin/products">
             <label>"Search (words or an exact SKU)" <input type="search" name="search" maxlength="200" prop:value=move || search.get() /></label>
             <label>"Category"
                 <select name="category">
@@ -87,17 +87,13 @@ pub fn ProductListPage() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <button type="submit">"Filter"</button>
-        </Form>
+        </ListFilters>
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading products…"</p> }>{rows}</Transition>
     }
 }
 
 #[component]
 fn ProductTable(list: ProductList, filter: ProductFilter) -> impl IntoView {
-    if list.rows.is_empty() {
-        return view! { <p class="empty">"No products match."</p> }.into_any();
-    }
     let next = next_page_href(
         "/admin/products",
         &[
@@ -108,10 +104,14 @@ fn ProductTable(list: ProductList, filter: ProductFilter) -> impl IntoView {
         list.next_before_id,
     );
     view! {
-        <table class="admin-table" data-testid="product-table">
-            <caption class="visually-hidden">"Products, newest first"</caption>
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Category"</th><th scope="col">"Price"</th><th scope="col">"Variants"</th><th scope="col">"Stock"</th><th scope="col">"Status"</th></tr></thead>
-            <tbody>
+        <ListTable
+            test_id="product-table"
+            caption="Products, newest first"
+            columns=&["Name", "Category", "Price", "Variants", "Stock", "Status"]
+            empty="No products match."
+            is_empty=list.rows.is_empty()
+            next
+        >
                 {list.rows.into_iter().map(|p| view! {
                     <tr>
                         <td><A href=format!("/admin/products/{}", p.id)>{p.name}</A></td>
@@ -122,11 +122,8 @@ fn ProductTable(list: ProductList, filter: ProductFilter) -> impl IntoView {
                         <td><span class=format!("badge {}", p.status.label().to_lowercase())>{p.status.label()}</span></td>
                     </tr>
                 }).collect_view()}
-            </tbody>
-        </table>
-        <NextPage href=next />
+        </ListTable>
     }
-    .into_any()
 }
 
 #[component]

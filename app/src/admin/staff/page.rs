@@ -5,7 +5,7 @@ use crate::accounts::model::Role;
 use crate::accounts::model::StaffRow;
 use crate::admin::api::{get_staff_member, list_staff};
 use crate::admin::staff::api::{ChangeStaffRole, InviteStaff, SetStaffActive};
-use crate::admin::ui::{busy_label, field_error, field_error_id, successes, toast_results};
+use crate::admin::ui::{busy_label, field_error_id, successes, toast_results, LabelledField};
 use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
 use leptos::prelude::*;
@@ -50,12 +50,12 @@ pub fn StaffPage() -> impl IntoView {
             <p>"They get an email with a link to choose their password (valid 7 days)."</p>
             {action_error(invite)}
             <ActionForm action=invite attr:class="account-form">
-                <label for="invite-email">"Email"</label>
-                <input id="invite-email" type="email" name="form[email]" required maxlength="254" aria-describedby=field_error_id("email") />
-                {field_error(invite, "email")}
-                <label for="invite-name">"Name"</label>
-                <input id="invite-name" name="form[name]" maxlength="100" aria-describedby=field_error_id("name") />
-                {field_error(invite, "name")}
+                <LabelledField action=invite field="email" input_id="invite-email" label="Email">
+                    <input id="invite-email" type="email" name="form[email]" required maxlength="254" aria-describedby=field_error_id("email") />
+                </LabelledField>
+                <LabelledField action=invite field="name" input_id="invite-name" label="Name">
+                    <input id="invite-name" name="form[name]" maxlength="100" aria-describedby=field_error_id("name") />
+                </LabelledField>
                 <label for="invite-role">"Role"</label>
                 <select id="invite-role" name="form[role]">
                     {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> }).collect_view()}

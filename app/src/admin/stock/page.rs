@@ -5,7 +5,7 @@ use crate::admin::stock::api::{
     get_stock_overview, get_variant_ledger, AdjustStock, SetLowStockThreshold,
 };
 use crate::admin::ui::{
-    busy_label, field_error, field_error_id, query_param, successes, toast_results,
+    busy_label, field_error, field_error_id, query_param, successes, toast_results, LabelledField,
 };
 use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
@@ -126,9 +126,9 @@ fn LedgerPanel(
                             {AdjustmentReason::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                         </select>
                         {field_error(adjust, "reason")}
-                        <label for="adjust-change">"Change (e.g. 12 or -3)"</label>
-                        <input id="adjust-change" name="form[change]" required inputmode="numeric" aria-describedby=field_error_id("change") />
-                        {field_error(adjust, "change")}
+                        <LabelledField action=adjust field="change" input_id="adjust-change" label="Change (e.g. 12 or -3)">
+                            <input id="adjust-change" name="form[change]" required inputmode="numeric" aria-describedby=field_error_id("change") />
+                        </LabelledField>
                         <label for="adjust-note">"Note (optional)"</label>
                         <input id="adjust-note" name="form[note]" maxlength="500" />
                         <button type="submit" disabled=move || adjust.pending().get()>{busy_label(adjust, "Apply", "Applying…")}</button>

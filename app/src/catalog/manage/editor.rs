@@ -810,7 +810,7 @@ pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, 
         ProductStatusFilter::Archived => "p.archived_at IS NOT NULL",
         ProductStatusFilter::All => "true",
     };
-    let mut rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT p.id, p.name, p.slug, c.name AS category, p.is_published, p.archived_at IS NOT NULL AS archived,
                 (SELECT count(*) FROM product_variants v WHERE v.product_id = p.id) AS variants,
                 (SELECT coalesce(sum(v.stock), 0)::bigint FROM product_variants v WHERE v.product_id = p.id) AS stock,
@@ -826,15 +826,11 @@ pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, 
     .bind(search)
     .bind(categories)
     .bind(filter.before_id)
-    .bind(PRODUCTS_PER_PAGE + 1)
+    .bind(crate::kernel::paging::rows_to_fetch(PRODUCTS_PER_PAGE))
     .fetch_all(pool)
     .await?;
-    let next_before_id = if rows.len() as i64 > PRODUCTS_PER_PAGE {
-        rows.truncate(PRODUCTS_PER_PAGE as usize);
-        rows.last().map(|r| r.id)
-    } else {
-        None
-    };
+    let (rows, next_before_id) =
+        crate::kernel::paging::keyset_page(rows, PRODUCTS_PER_PAGE, |r| r.id);
     Ok(ProductList {
         rows: rows
             .into_iter()

@@ -105,7 +105,7 @@ pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppE
         refunded_minor: i64,
     }
     let checked = check_filter(filter)?;
-    let mut rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, number, placed_at, email, ship_name, status, currency, total_minor, refunded_minor
          FROM orders
          WHERE ($1::order_status IS NULL OR status = $1)
@@ -124,15 +124,11 @@ pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppE
     .bind(checked.min_total)
     .bind(checked.max_total)
     .bind(filter.before_id)
-    .bind(ORDERS_PER_PAGE + 1)
+    .bind(crate::kernel::paging::rows_to_fetch(ORDERS_PER_PAGE))
     .fetch_all(pool)
     .await?;
-    let next_before_id = if rows.len() as i64 > ORDERS_PER_PAGE {
-        rows.truncate(ORDERS_PER_PAGE as usize);
-        rows.last().map(|r| r.id)
-    } else {
-        None
-    };
+    let (rows, next_before_id) =
+        crate::kernel::paging::keyset_page(rows, ORDERS_PER_PAGE, |r| r.id);
     Ok(OrderList {
         rows: rows
             .into_iter()
