@@ -9,7 +9,7 @@ use app::accounts::model::Role;
 use app::kernel::context::Caller;
 use app::kernel::error::AppError;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
@@ -58,11 +58,7 @@ fn download(result: Result<serde_json::Value, AppError>, file_name: &str) -> Res
             serde_json::to_string_pretty(&data).unwrap_or_default(),
         )
             .into_response(),
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, error.to_string()).into_response()
-        }
+        Err(error) => error.into_response(),
     }
 }
 
