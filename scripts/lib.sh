@@ -107,8 +107,8 @@ ensure_pg_tools() {
 }
 
 # Warns, with the numbers, when the disk holding the project has less free space than a
-# full build and test run uses (about 8 GB from a cold target/), so a failure for lack
-# of space is recognised at once.
+# full build and test run uses (about 4 GB from a cold target/, see docs/performance.md),
+# so a failure for lack of space is recognised at once.
 check_free_disk() {
   local needed_gb="${1:-12}" free_kb
   free_kb=$(df -Pk "$ROOT" | awk 'NR == 2 {print $4}')
