@@ -1,7 +1,7 @@
 //! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
 
 use crate::http;
-use crate::middleware::{maintenance, request_metrics, security, sessions, visits};
+use crate::middleware::{maintenance, request_metrics, security, sessions, text_input, visits};
 use crate::state::AppState;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
@@ -22,8 +22,7 @@ use tower_http::trace::TraceLayer;
 /// connection forever.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Requests larger than this are refused with 413 before any handler reads them.
-pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
+pub use crate::middleware::MAX_REQUEST_BODY_BYTES;
 
 /// The app's routes, worked out once per process.
 ///
@@ -133,6 +132,7 @@ pub fn build_router(state: AppState) -> Router {
                     security::AllowedOrigin::from_public_url(&state.server.site.public_url),
                     security::require_same_origin,
                 ))
+                .layer(middleware::from_fn(text_input::refuse_nul_in_text))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(sessions)
                 .layer(TimeoutLayer::with_status_code(

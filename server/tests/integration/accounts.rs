@@ -3,7 +3,7 @@
 //! authorisation matrix of every staff server function, data downloads, and user text
 //! rendered inert.
 
-use crate::support::{customer_account, spawn_app, spawn_app_with, Shopper, TestApp};
+use crate::support::{customer_account, png_of, spawn_app, spawn_app_with, Shopper, TestApp};
 use app::accounts::model::Role;
 use app::kernel::encoding::percent_encode;
 use axum::http::{header, StatusCode};
@@ -643,14 +643,6 @@ async fn staff_changes_over_http_are_audited_under_their_account_and_only_admins
     assert_eq!(log.status, StatusCode::OK);
     assert!(log.body.contains("stock.adjust"), "{}", log.body);
     app.db.drop_database().await;
-}
-
-fn png_of(width: u32, height: u32) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::new_rgb8(width, height)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
 }
 
 #[tokio::test]

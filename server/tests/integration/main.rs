@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod architecture;
+mod bad_text;
 mod binary;
 mod checkout;
 mod http;

@@ -559,7 +559,7 @@ async fn finish_change(
 /// Checks an image's alt text: every image needs one, for people who cannot see it.
 pub fn check_alt_text(alt_text: &str) -> Result<String, AppError> {
     let alt_text = alt_text.trim();
-    if (1..=300).contains(&alt_text.chars().count()) {
+    if (1..=300).contains(&alt_text.chars().count()) && !alt_text.chars().any(char::is_control) {
         Ok(alt_text.to_owned())
     } else {
         Err(AppError::InvalidFields(vec![FieldError::new(

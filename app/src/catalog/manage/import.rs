@@ -43,6 +43,14 @@ fn split_cell(text: &str) -> Vec<String> {
 
 /// Reads and checks the rows against the file alone.
 fn read_rows(bytes: &[u8], report: &mut ImportReport) -> Vec<ImportRow> {
+    // No text in the store can hold NUL: such a file is not a CSV export.
+    if bytes.contains(&0) {
+        report.errors.push(RowError {
+            line: 1,
+            message: "The file contains NUL characters: save it again as CSV text.".into(),
+        });
+        return Vec::new();
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)

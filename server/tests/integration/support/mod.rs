@@ -375,3 +375,12 @@ impl Shopper {
         );
     }
 }
+
+/// A PNG image of this size, as a camera or an editor would save it.
+pub fn png_of(width: u32, height: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(width, height)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
