@@ -1,13 +1,14 @@
 //! The cart's actions, shared through context so the header's count and the cart page
 //! refresh after any change, wherever it was made.
 
-use crate::cart::api::{AddToCart, RemoveCartLine, UpdateCartLine};
+use crate::cart::api::{AddChoiceToCart, RemoveCartLine, UpdateCartLine};
 use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
 pub struct CartActions {
-    pub add: ServerAction<AddToCart>,
+    /// Adding what a product page's options choose (the page's own form).
+    pub add_choice: ServerAction<AddChoiceToCart>,
     pub update: ServerAction<UpdateCartLine>,
     pub remove: ServerAction<RemoveCartLine>,
     /// Bumped when the cart changed elsewhere (placing an order empties it).
@@ -19,7 +20,7 @@ impl CartActions {
     /// (carried back in the address) reach them.
     pub fn provide() -> Self {
         let actions = Self {
-            add: ServerAction::new(),
+            add_choice: ServerAction::new(),
             update: ServerAction::new(),
             remove: ServerAction::new(),
             changed_elsewhere: RwSignal::new(0),
@@ -30,7 +31,7 @@ impl CartActions {
 
     /// Changes whenever any cart action completes (reactive).
     pub fn changes(&self) -> usize {
-        self.add.version().get()
+        self.add_choice.version().get()
             + self.update.version().get()
             + self.remove.version().get()
             + self.changed_elsewhere.get()

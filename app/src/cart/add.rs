@@ -1,46 +1,61 @@
-//! The add-to-cart form on a product page.
+//! The product page's buy form: the option choices (given by the page), the quantity and
+//! "Add to cart", in one form. The server resolves the variant from the chosen options, so
+//! the cart gets what the form shows as chosen, with or without JavaScript.
 
 use crate::cart::actions::use_cart_actions;
 use crate::cart::model::MAX_QUANTITY;
 use leptos::prelude::*;
 
-/// Adds the chosen variant; `variant` is the selected variant id and its stock (None when
-/// the chosen combination does not exist).
+/// `children` are the option groups (radio buttons named `o0`, `o1`, `o2`). Without
+/// JavaScript, "Show price and availability" reloads `page` with the choice (a GET of the
+/// same form); once `hydrated`, the page updates in place and that button hides.
+/// `buyable` says whether the combination shown as chosen can be bought.
 #[component]
-pub fn AddToCart(#[prop(into)] variant: Signal<Option<(i64, i32)>>) -> impl IntoView {
+pub fn BuyForm(
+    product_id: i64,
+    page: String,
+    #[prop(into)] buyable: Signal<bool>,
+    hydrated: RwSignal<bool>,
+    children: Children,
+) -> impl IntoView {
     let Some(actions) = use_cart_actions() else {
         return ().into_any();
     };
-    let add = actions.add;
-    let variant_id = move || {
-        variant
-            .get()
-            .map(|(id, _)| id.to_string())
-            .unwrap_or_default()
+    let add = actions.add_choice;
+    let options_error = move || {
+        add.value().get().and_then(|result| result.err()).map(|error| {
+            let message = error.field_message("options").unwrap_or_else(|| error.to_string());
+            view! { <p class="notice error" role="alert" id="options-error" data-testid="options-error">{message}</p> }
+        })
     };
-    let buyable = move || variant.get().is_some_and(|(_, stock)| stock > 0);
-    let outcome = move || {
-        add.value().get().map(|result| match result {
-            Ok(cart) => view! {
+    let added = move || {
+        add.value().get().and_then(|result| result.ok()).map(|cart| {
+            view! {
                 <p class="notice success" role="status" data-testid="added">
                     {format!("Added. Your cart holds {} item{}. ", cart.item_count, if cart.item_count == 1 { "" } else { "s" })}
                     <a href="/cart">"View cart"</a>
                 </p>
             }
-            .into_any(),
-            Err(error) => view! { <p class="notice error" role="alert">{error.to_string()}</p> }.into_any(),
         })
     };
     view! {
-        <ActionForm action=add attr:class="add-to-cart">
-            <input type="hidden" name="variant_id" value=variant_id prop:value=variant_id />
-            <label for="add-quantity">"Quantity"</label>
-            <input id="add-quantity" type="number" name="quantity" value="1" min="1" max=MAX_QUANTITY inputmode="numeric" />
-            <button type="submit" disabled=move || !buyable() || add.pending().get()>
-                {move || if add.pending().get() { "Adding…" } else { "Add to cart" }}
+        <ActionForm action=add attr:class="variant-picker buy-form" attr:data-hydrated=move || hydrated.get().to_string()>
+            <input type="hidden" name="product_id" value=product_id.to_string() />
+            {children()}
+            {options_error}
+            // Without JavaScript the shopper can see the price of a choice before adding it.
+            <button type="submit" class="secondary" formmethod="get" formaction=page hidden=move || hydrated.get()>
+                "Show price and availability"
             </button>
+            <div class="buy-row">
+                <label for="add-quantity">"Quantity"</label>
+                <input id="add-quantity" type="number" name="quantity" value="1" min="1" max=MAX_QUANTITY inputmode="numeric" />
+                <button type="submit" disabled=move || !buyable.get() || add.pending().get()>
+                    {move || if add.pending().get() { "Adding…" } else { "Add to cart" }}
+                </button>
+            </div>
         </ActionForm>
-        {outcome}
+        {added}
     }
     .into_any()
 }

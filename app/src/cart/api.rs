@@ -2,6 +2,8 @@
 
 use crate::cart::model::CartView;
 use crate::kernel::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::error::FieldError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -20,6 +22,24 @@ mod server {
             ))
         })?;
         Quantity::parse(number).map_err(AppError::InvalidInput)
+    }
+
+    /// Adds `quantity` of a variant of which `available` units can be bought to the
+    /// session's cart (created on first use), after checking the stock, so that bad
+    /// input writes nothing.
+    pub async fn add_available(
+        state: &ServerState,
+        variant_id: i64,
+        available: i32,
+        quantity: Quantity,
+    ) -> Result<CartView, AppError> {
+        if quantity.get() > available {
+            return Err(crate::cart::repo::only_left(available));
+        }
+        let session = crate::kernel::session::current_session().await?;
+        let cart = crate::cart::repo::session_cart(&session, &state.pool).await?;
+        crate::cart::repo::add_to_cart(&state.pool, cart, variant_id, quantity).await?;
+        view(state, Some(cart)).await
     }
 
     pub async fn view(state: &ServerState, cart_id: Option<Uuid>) -> Result<CartView, AppError> {
@@ -54,15 +74,42 @@ pub async fn get_cart() -> Result<CartView, AppError> {
 pub async fn add_to_cart(variant_id: i64, quantity: String) -> Result<CartView, AppError> {
     crate::kernel::context::serve(|state| async move {
         let quantity = server::parse_quantity(&quantity)?;
-        // Check the variant and its stock before creating a cart, so bad input writes nothing.
         let available = crate::cart::repo::buyable_stock(&state.pool, variant_id).await?;
-        if quantity.get() > available {
-            return Err(crate::cart::repo::only_left(available));
+        server::add_available(&state, variant_id, available, quantity).await
+    })
+    .await
+}
+
+/// Adds the variant the shopper chose on a product page, resolved on the server from the
+/// chosen option values (`o0`, `o1`, `o2`, as the page's radio buttons name them), so the
+/// cart gets exactly what the form showed as chosen, with or without JavaScript.
+#[server(endpoint = "cart/add-choice")]
+pub async fn add_choice_to_cart(
+    product_id: i64,
+    o0: Option<String>,
+    o1: Option<String>,
+    o2: Option<String>,
+    quantity: String,
+) -> Result<CartView, AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let quantity = server::parse_quantity(&quantity)?;
+        let chosen: Vec<String> = [o0, o1, o2].into_iter().flatten().collect();
+        let (variant_id, available) =
+            crate::cart::repo::variant_with_options(&state.pool, product_id, &chosen)
+                .await?
+                .ok_or_else(|| {
+                    AppError::InvalidFields(vec![FieldError::new(
+                        "options",
+                        "This combination is not available: choose another.",
+                    )])
+                })?;
+        if available <= 0 {
+            return Err(AppError::InvalidFields(vec![FieldError::new(
+                "options",
+                "This combination is sold out: choose another.",
+            )]));
         }
-        let session = crate::kernel::session::current_session().await?;
-        let cart = crate::cart::repo::session_cart(&session, &state.pool).await?;
-        crate::cart::repo::add_to_cart(&state.pool, cart, variant_id, quantity).await?;
-        server::view(&state, Some(cart)).await
+        server::add_available(&state, variant_id, available, quantity).await
     })
     .await
 }

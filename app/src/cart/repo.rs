@@ -18,6 +18,23 @@ pub fn only_left(available: i32) -> AppError {
     }
 }
 
+/// The variant of a published product offered for exactly these option values (one per
+/// option, in the product's order), with its stock; `None` when no variant has them.
+pub async fn variant_with_options(
+    pool: &PgPool,
+    product_id: i64,
+    option_values: &[String],
+) -> Result<Option<(i64, i32)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT v.id, v.stock FROM product_variants v JOIN products p ON p.id = v.product_id
+         WHERE p.id = $1 AND p.is_published AND v.option_values = $2",
+    )
+    .bind(product_id)
+    .bind(option_values)
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// Stock of a variant a shopper may buy (published product), or NotFound.
 pub async fn buyable_stock(pool: &PgPool, variant_id: i64) -> Result<i32, AppError> {
     sqlx::query_scalar(

@@ -369,3 +369,94 @@ async fn outside_development_the_session_cookie_is_secure_and_host_only() {
     );
     app.db.drop_database().await;
 }
+
+/// A product with two options (Size, Colour) and three variants: S/Navy and M/Olive in
+/// stock, M/Navy sold out.
+async fn two_option_product(app: &crate::support::TestApp) -> i64 {
+    let category: i64 = sqlx::query_scalar("SELECT id FROM categories ORDER BY id LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let product: i64 = sqlx::query_scalar(
+        "INSERT INTO products (category_id, slug, name, description, currency, option_names, is_published)
+         VALUES ($1, 'two-options', 'Two options', '', 'USD', ARRAY['Size', 'Colour'], true) RETURNING id",
+    )
+    .bind(category)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    for (position, (sku, size, colour, stock)) in [
+        ("TWO-S-NAVY", "S", "Navy", 5),
+        ("TWO-M-OLIVE", "M", "Olive", 5),
+        ("TWO-M-NAVY", "M", "Navy", 0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sqlx::query(
+            "INSERT INTO product_variants (product_id, sku, option_values, price_minor, stock, position)
+             VALUES ($1, $2, ARRAY[$3, $4], 1000, $5, $6)",
+        )
+        .bind(product)
+        .bind(sku)
+        .bind(size)
+        .bind(colour)
+        .bind(stock)
+        .bind(position as i32)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    product
+}
+
+#[tokio::test]
+async fn the_cart_gets_the_variant_of_the_chosen_options_and_nothing_for_a_missing_or_sold_out_one()
+{
+    let app = spawn_app_with(Some(4), None).await;
+    let product = two_option_product(&app).await;
+    let mut shopper = Shopper::default();
+    let added = shopper
+        .post(
+            &app,
+            "/api/cart/add-choice",
+            &format!("product_id={product}&o0=M&o1=Olive&quantity=2"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let lines: Vec<(String, i32)> = sqlx::query_as(
+        "SELECT v.sku, l.quantity FROM cart_lines l JOIN product_variants v ON v.id = l.variant_id",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(lines, [("TWO-M-OLIVE".to_owned(), 2)]);
+
+    for (options, message) in [
+        ("o0=S&o1=Olive", "not available"),
+        ("o0=M&o1=Navy", "sold out"),
+        ("o0=M", "not available"),
+        ("o0=M&o1=Olive&o2=XL", "not available"),
+    ] {
+        let refused = shopper
+            .post(
+                &app,
+                "/api/cart/add-choice",
+                &format!("product_id={product}&{options}&quantity=1"),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{options}");
+        assert!(
+            refused.body.contains("options") && refused.body.contains(message),
+            "{options}: {}",
+            refused.body
+        );
+    }
+    assert_eq!(
+        app.count("SELECT coalesce(sum(quantity), 0)::bigint FROM cart_lines")
+            .await,
+        2,
+        "refused choices add nothing"
+    );
+    app.db.drop_database().await;
+}

@@ -2,7 +2,7 @@
 //! in place once the page has hydrated, and through a plain form submit without JavaScript.
 
 use super::{Breadcrumbs, Loading};
-use crate::cart::add::AddToCart;
+use crate::cart::add::BuyForm;
 use crate::catalog::api::get_product;
 use crate::catalog::model::{ProductDetail, Variant};
 use crate::components::meta::{site_info, PageMeta};
@@ -85,7 +85,25 @@ pub fn ProductPage() -> impl IntoView {
 fn VariantPicker(product: ProductDetail, initial: Vec<String>) -> impl IntoView {
     let selection = RwSignal::new(initial.clone());
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let option_count = initial.len();
+    // Runs once, in the browser, when the page has hydrated. Options ticked before then
+    // (on a slow link) stay ticked in the page: start from what it shows as chosen.
+    Effect::new(move |_| {
+        let shown: Vec<String> = (0..option_count)
+            .map(|index| {
+                document()
+                    .query_selector(&format!("input[name=\"o{index}\"]:checked"))
+                    .ok()
+                    .flatten()
+                    .and_then(|input| input.get_attribute("value"))
+                    .unwrap_or_else(|| {
+                        selection.with_untracked(|s| s.get(index).cloned().unwrap_or_default())
+                    })
+            })
+            .collect();
+        selection.set(shown);
+        hydrated.set(true);
+    });
 
     let product = StoredValue::new(product);
     let chosen =
@@ -99,7 +117,9 @@ fn VariantPicker(product: ProductDetail, initial: Vec<String>) -> impl IntoView 
     let stock_text = move || availability(chosen.get().as_ref()).0;
     let stock_class = move || format!("availability {}", availability(chosen.get().as_ref()).1);
     let sku = move || chosen.get().map(|v| v.sku).unwrap_or_default();
-    let action = product.with_value(|p| format!("/product/{}", p.slug));
+    let page = product.with_value(|p| format!("/product/{}", p.slug));
+    let product_id = product.with_value(|p| p.id);
+    let buyable = Signal::derive(move || chosen.get().is_some_and(|v| v.stock > 0));
     let option_names = product.with_value(|p| p.option_names.clone());
 
     let groups = option_names
@@ -149,11 +169,8 @@ fn VariantPicker(product: ProductDetail, initial: Vec<String>) -> impl IntoView 
         <p class="price" data-testid="price" aria-live="polite">{price}</p>
         <p class=stock_class data-testid="availability" aria-live="polite">{stock_text}</p>
         <p class="sku">"SKU: "<span data-testid="sku">{sku}</span></p>
-        <AddToCart variant=Signal::derive(move || chosen.get().map(|v| (v.id, v.stock))) />
-        <form method="get" action=action class="variant-picker" data-hydrated=move || hydrated.get().to_string()>
+        <BuyForm product_id page buyable hydrated>
             {groups}
-            // Without JavaScript the shopper submits the choice; once hydrated the picker updates in place.
-            <button type="submit" class="secondary" hidden=move || hydrated.get()>"Show price and availability"</button>
-        </form>
+        </BuyForm>
     }
 }
