@@ -53,6 +53,36 @@ test("pages have no serious or critical accessibility violations (WCAG 2.1 AA)",
   }
 });
 
+test("listings name each product once and keep the heading outline without jumps", async ({ page }) => {
+  for (const path of ["/", "/category/clothing", "/search?q=shirt"]) {
+    await page.goto(path);
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
+    const results = await new AxeBuilder({ page }).withRules(["image-redundant-alt", "heading-order"]).analyze();
+    const found = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")}`);
+    expect(found, `axe on ${path}`).toEqual([]);
+  }
+});
+
+test("product and category pages describe themselves to search engines as JSON-LD", async ({ page, request }) => {
+  const structured = async (path: string) => {
+    await page.goto(path);
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
+    const texts = await page.locator('script[type="application/ld+json"]').allTextContents();
+    expect(texts.length, path).toBe(1);
+    return JSON.parse(texts[0]);
+  };
+  const product = await structured(await productPath(request));
+  const [item, trail] = product["@graph"];
+  expect(item["@type"]).toBe("Product");
+  expect(item.offers.length).toBeGreaterThan(0);
+  expect(item.offers[0].price).toMatch(/^\d+\.\d{2}$/);
+  expect(item.offers[0].availability).toMatch(/^https:\/\/schema.org\/(InStock|OutOfStock)$/);
+  expect(trail["@type"]).toBe("BreadcrumbList");
+  const listing = await structured("/category/clothing");
+  expect(listing["@graph"][0]["@type"]).toBe("ItemList");
+  expect(listing["@graph"][0].itemListElement.length).toBeGreaterThan(0);
+});
+
 test("keyboard users see where focus is", async ({ page }) => {
   await page.goto("/");
   await page.keyboard.press("Tab");

@@ -40,8 +40,9 @@ pub fn BuyForm(
     };
     view! {
         <ActionForm action=add attr:class="variant-picker buy-form" attr:data-hydrated=move || hydrated.get().to_string()>
-            <input type="hidden" name="product_id" value=product_id.to_string() />
             {children()}
+            // After the options: the no-JavaScript "Show price" address starts with them (`?o0=…`).
+            <input type="hidden" name="product_id" value=product_id.to_string() />
             {options_error}
             // Without JavaScript the shopper can see the price of a choice before adding it.
             <button type="submit" class="secondary" formmethod="get" formaction=page hidden=move || hydrated.get()>

@@ -10,3 +10,6 @@ pub mod query;
 pub mod reads;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod sitemap;
+pub mod structured_data;

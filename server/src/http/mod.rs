@@ -6,6 +6,7 @@ pub mod exports;
 pub mod health;
 pub mod media;
 pub mod metrics;
+pub mod sitemap;
 pub mod uploads;
 
 use crate::state::AppState;
@@ -18,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .merge(metrics::routes())
         .merge(media::routes())
         .merge(exports::routes())
+        .merge(sitemap::routes())
 }
 
 /// Routes that take large uploads, each with its own body limit.

@@ -14,5 +14,6 @@ mod http;
 mod mail;
 mod metrics;
 mod operations;
+mod search_engines;
 mod seed;
 mod webhooks;

@@ -4,6 +4,7 @@ use super::grid::ProductGrid;
 use super::{Breadcrumbs, Loading};
 use crate::catalog::api::get_category_listing;
 use crate::catalog::query::{listing_request_from_url, SortOrder};
+use crate::catalog::structured_data::{listing_json_ld, JsonLd};
 use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::{ErrorPanel, Notices};
 use crate::components::pagination::Pagination;
@@ -79,6 +80,7 @@ pub fn CategoryPage() -> impl IntoView {
             let subcategories = listing.subcategories.clone();
             let current_page = page.number;
             view! {
+                <JsonLd json=listing_json_ld(&listing.products.items, Some(&listing.breadcrumbs), &site.public_url) />
                 <PageMeta site title description canonical_path=canonical />
                 <Breadcrumbs trail=listing.breadcrumbs />
                 <h1>{listing.category.name.clone()}</h1>
@@ -111,6 +113,8 @@ pub fn CategoryPage() -> impl IntoView {
                     }
                 })}
                 {(total_items == 0).then(|| view! { <p class="empty">"There are no products in this category yet."</p> })}
+                // Cards name products in h3: the outline goes h1 → h2 → h3 without a jump.
+                <h2 class="visually-hidden">"Products"</h2>
                 <ProductGrid products=listing.products.items.clone() />
                 <Pagination current=current_page total_pages href_for=move |n| href_for(n, sort) />
             }

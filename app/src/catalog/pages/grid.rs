@@ -27,8 +27,10 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
     view! {
         <article class="product-card">
             <A href=href attr:class="product-card-link">
+                // The card's name already says what the link is: the picture inside it is
+                // decoration (an alt text repeating the name would be read twice).
                 {product.image.map(|image| view! {
-                    <img src=image.url alt=image.alt_text width="320" height="320" loading="lazy" decoding="async" />
+                    <img src=image.url alt="" width="320" height="320" loading="lazy" decoding="async" />
                 })}
                 <h3 class="product-card-name">{product.name}</h3>
             </A>

@@ -5,6 +5,7 @@ use super::{Breadcrumbs, Loading};
 use crate::cart::add::BuyForm;
 use crate::catalog::api::get_product;
 use crate::catalog::model::{ProductDetail, Variant};
+use crate::catalog::structured_data::{product_json_ld, JsonLd};
 use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::ErrorPanel;
 use leptos::prelude::*;
@@ -58,6 +59,7 @@ pub fn ProductPage() -> impl IntoView {
             let description = meta_description(&product);
             let main_image = product.images.first().cloned();
             view! {
+                <JsonLd json=product_json_ld(&product, &site.public_url) />
                 <PageMeta site title=product.name.clone() description canonical_path=canonical />
                 <Breadcrumbs trail=product.breadcrumbs.clone() current=product.name.clone() />
                 <div class="product-layout">

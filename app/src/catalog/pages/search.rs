@@ -111,6 +111,7 @@ fn SearchBody(request: SearchRequest, results: SearchResults) -> impl IntoView {
                 {page.is_past_the_end().then(|| view! {
                     <p class="notice" role="status">{format!("There is no page {current_page}; the results have {total_pages} pages.")}</p>
                 })}
+                <h2 class="visually-hidden">"Results"</h2>
                 <ProductGrid products=page.items />
                 <Pagination
                     current=current_page
