@@ -164,9 +164,7 @@ pub fn page_policy(nonce: &str) -> String {
 
 #[cfg(feature = "ssr")]
 fn page_security_policy() -> impl IntoView {
-    let nonce = leptos::nonce::use_nonce()
-        .map(|nonce| nonce.to_string())
-        .unwrap_or_default();
+    let nonce = crate::components::meta::page_nonce();
     view! { <meta http-equiv="Content-Security-Policy" content=page_policy(&nonce) /> }
 }
 

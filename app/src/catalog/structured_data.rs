@@ -4,6 +4,7 @@
 //! string goes through `json_string`, so no text can close the `<script>` element.
 
 use crate::catalog::model::{CategoryLink, ProductCard, ProductDetail};
+use crate::components::meta::page_nonce;
 use crate::kernel::encoding::json_string;
 use crate::kernel::money::{major_units_text, Money};
 use leptos::prelude::*;
@@ -13,19 +14,6 @@ use leptos::prelude::*;
 #[component]
 pub fn JsonLd(json: String) -> impl IntoView {
     view! { <script nonce=page_nonce() type="application/ld+json" inner_html=json></script> }
-}
-
-#[cfg(feature = "ssr")]
-fn page_nonce() -> String {
-    leptos::nonce::use_nonce()
-        .map(|nonce| nonce.to_string())
-        .unwrap_or_default()
-}
-
-/// In the browser the page is already rendered: hydration keeps the server's nonce.
-#[cfg(not(feature = "ssr"))]
-fn page_nonce() -> String {
-    String::new()
 }
 
 fn price(money: &Money) -> String {

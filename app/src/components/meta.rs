@@ -78,3 +78,17 @@ pub fn escape_html_text(text: &str) -> String {
     }
     escaped
 }
+
+/// The CSP nonce of this render, for the page's policy and its script elements.
+#[cfg(feature = "ssr")]
+pub fn page_nonce() -> String {
+    leptos::nonce::use_nonce()
+        .map(|nonce| nonce.to_string())
+        .unwrap_or_default()
+}
+
+/// In the browser the page is already rendered: hydration keeps the server's nonce.
+#[cfg(not(feature = "ssr"))]
+pub fn page_nonce() -> String {
+    String::new()
+}

@@ -89,17 +89,19 @@ pub async fn product_sitemap(State(state): State<AppState>, Path(file): Path<Str
         .strip_suffix(".xml")
         .and_then(|n| n.parse::<i64>().ok())
         .filter(|n| *n >= 1);
-    let files = match product_sitemap_count(&state.server.pool).await {
-        Ok(files) => files,
-        Err(error) => return error.into_response(),
+    let missing = || AppError::not_found("There is no such sitemap.").into_response();
+    let Some(page) = page else {
+        return missing();
     };
-    let Some(page) = page.filter(|page| *page <= files) else {
-        return AppError::not_found("There is no such sitemap.").into_response();
-    };
+    // The file's bounds say whether it exists: the first file always does (empty in an
+    // empty store), a later one only when products reach it. No count per request.
     let bounds = match product_page_bounds(&state.server.pool, page).await {
         Ok(bounds) => bounds,
         Err(error) => return error.into_response(),
     };
+    if bounds.is_none() && page > 1 {
+        return missing();
+    }
     let base = escape_xml(&state.server.site.public_url);
     let pool = state.server.pool.clone();
     let head = format!("{XML_HEAD}\n<urlset xmlns=\"{SITEMAP_NS}\">\n");

@@ -127,16 +127,27 @@ fn server_functions() -> Vec<String> {
     paths
 }
 
-async fn owner(app: &TestApp) -> Shopper {
-    let address = app::kernel::email::EmailAddress::parse("owner@shop.example").unwrap();
-    app::accounts::repo::create_staff(&app.db.pool, &address, "", Role::Owner, "staff password 12")
+const OWNER_EMAIL: &str = "owner@shop.example";
+const OWNER_PASSWORD: &str = "staff password 12";
+
+async fn create_owner(app: &TestApp) {
+    let address = app::kernel::email::EmailAddress::parse(OWNER_EMAIL).unwrap();
+    app::accounts::repo::create_staff(&app.db.pool, &address, "", Role::Owner, OWNER_PASSWORD)
         .await
         .unwrap();
+}
+
+/// A new session logged in as the owner.
+async fn logged_in_owner(app: &TestApp) -> Shopper {
     let mut owner = Shopper::default();
+    owner.log_in(app, OWNER_EMAIL, OWNER_PASSWORD).await;
     owner
-        .log_in(app, "owner@shop.example", "staff password 12")
-        .await;
-    owner
+}
+
+/// The owner, created and logged in.
+async fn owner(app: &TestApp) -> Shopper {
+    create_owner(app).await;
+    logged_in_owner(app).await
 }
 
 fn record_server_error(failures: &mut Vec<String>, what: String, status: StatusCode, body: &str) {
@@ -155,10 +166,12 @@ async fn no_text_sent_to_any_server_function_gets_a_5xx() {
         "the server functions are registered: {paths:?}"
     );
     let mut failures = Vec::new();
+    create_owner(&app).await;
     for caller in ["anonymous", "owner"] {
         for bad in BAD_TEXTS {
+            // A new session each round: the previous round may have logged out.
             let mut visitor = match caller {
-                "owner" => owner_once(&app).await,
+                "owner" => logged_in_owner(&app).await,
                 _ => Shopper::default(),
             };
             for path in &paths {
@@ -174,26 +187,6 @@ async fn no_text_sent_to_any_server_function_gets_a_5xx() {
     }
     assert_eq!(failures, Vec::<String>::new());
     app.db.drop_database().await;
-}
-
-/// The owner, created on the first call and logged in again on each (a previous round
-/// may have logged out).
-async fn owner_once(app: &TestApp) -> Shopper {
-    let exists: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM accounts WHERE email = 'owner@shop.example')",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    if exists {
-        let mut owner = Shopper::default();
-        owner
-            .log_in(app, "owner@shop.example", "staff password 12")
-            .await;
-        owner
-    } else {
-        owner(app).await
-    }
 }
 
 #[tokio::test]
