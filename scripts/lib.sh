@@ -205,9 +205,10 @@ wait_for_url() {
   return 1
 }
 
-# Builds the release binary and WASM bundle and precompresses the hashed assets.
+# Builds the release binary and the WASM split into lazily loaded chunks, and precompresses
+# the hashed assets.
 build_release() {
   log "building the release binary and WASM bundle (cargo leptos build --release)"
-  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && cargo leptos build --release --split)
   node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site/pkg"
 }

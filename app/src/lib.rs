@@ -21,6 +21,7 @@ pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod settings;
+pub mod vitals;
 pub mod webhooks;
 // Test support (a fresh database per test, fixtures, the architecture checks), built
 // with `ssr` so tests and the site share one build of this crate.
@@ -51,7 +52,7 @@ use admin::stock::page::StockPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -85,6 +86,8 @@ pub fn App() -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        #[cfg(feature = "hydrate")]
+        crate::vitals::reporter::start();
     });
 
     view! {
@@ -112,41 +115,94 @@ fn ShopFrame() -> impl IntoView {
             // Async: the whole page, <title> and status code included, is ready before the
             // first byte, so crawlers and browsers without JavaScript get complete pages.
             <Routes fallback=NotFound>
-                <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async />
-                <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
-                <Route path=path!("/product/:slug") view=ProductPage ssr=SsrMode::Async />
-                <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
-                <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
-                <Route path=path!("/order/:number") view=OrderPage ssr=SsrMode::Async />
-                <Route path=path!("/order-status") view=OrderStatusPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                <Route path=path!("/account/login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/account/register") view=RegisterPage ssr=SsrMode::Async />
-                <Route path=path!("/account/verify") view=VerifyPage ssr=SsrMode::Async />
-                <Route path=path!("/account/forgot") view=ForgotPasswordPage ssr=SsrMode::Async />
-                <Route path=path!("/account/reset") view=ResetPasswordPage ssr=SsrMode::Async />
-                <Route path=path!("/account/addresses") view=AddressBookPage ssr=SsrMode::Async />
-                <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("products") view=ProductListPage ssr=SsrMode::Async />
-                    <Route path=path!("products/new") view=ProductEditorPage ssr=SsrMode::Async />
-                    <Route path=path!("products/:id") view=ProductEditorPage ssr=SsrMode::Async />
-                    <Route path=path!("import") view=CatalogImportPage ssr=SsrMode::Async />
-                    <Route path=path!("categories") view=CategoriesPage ssr=SsrMode::Async />
-                    <Route path=path!("stock") view=StockPage ssr=SsrMode::Async />
-                    <Route path=path!("orders") view=OrderListPage ssr=SsrMode::Async />
-                    <Route path=path!("orders/:number") view=OrderDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async />
-                    <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
-                    <Route path=path!("audit") view=AuditLogPage ssr=SsrMode::Async />
-                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("staff") view=StaffPage ssr=SsrMode::Async />
+                <Route path=path!("") view={Lazy::<Home>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/category/:slug") view={Lazy::<Category>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/search") view={Lazy::<Search>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/product/:slug") view={Lazy::<Product>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/cart") view={Lazy::<Cart>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/checkout") view={Lazy::<Checkout>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/order/:number") view={Lazy::<Order>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/order-status") view={Lazy::<OrderStatus>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/register") view={Lazy::<Register>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/verify") view={Lazy::<Verify>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/forgot") view={Lazy::<ForgotPassword>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/reset") view={Lazy::<ResetPassword>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/addresses") view={Lazy::<AddressBook>::new()} ssr=SsrMode::Async />
+                <ParentRoute path=path!("/admin") view={Lazy::<StaffArea>::new()} ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<Dashboard>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("products") view={Lazy::<ProductList>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("products/new") view={Lazy::<ProductEditor>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("products/:id") view={Lazy::<ProductEditor>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("import") view={Lazy::<CatalogImport>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("categories") view={Lazy::<Categories>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("stock") view={Lazy::<Stock>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("orders") view={Lazy::<OrderList>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("orders/:number") view={Lazy::<OrderDetail>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers") view={Lazy::<Customers>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id") view={Lazy::<Customer>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("audit") view={Lazy::<AuditLog>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("staff") view={Lazy::<Staff>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </main>
         <SiteFooter />
     }
+}
+
+/// A route whose page is loaded when first needed: with `cargo leptos build --split`, its
+/// code (and whatever only it uses) is a WASM file of its own, fetched when the shopper
+/// opens the page instead of with every page. `$route` names the route, `$page` is the
+/// page component.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Home => HomePage,
+    Category => CategoryPage,
+    Search => SearchPage,
+    Product => ProductPage,
+    Cart => CartPage,
+    Checkout => CheckoutPage,
+    Order => OrderPage,
+    OrderStatus => OrderStatusPage,
+    Account => AccountPage,
+    Login => LoginPage,
+    Register => RegisterPage,
+    Verify => VerifyPage,
+    ForgotPassword => ForgotPasswordPage,
+    ResetPassword => ResetPasswordPage,
+    AddressBook => AddressBookPage,
+    StaffArea => AdminLayout,
+    Dashboard => DashboardPage,
+    ProductList => ProductListPage,
+    ProductEditor => ProductEditorPage,
+    CatalogImport => CatalogImportPage,
+    Categories => CategoriesPage,
+    Stock => StockPage,
+    OrderList => OrderListPage,
+    OrderDetail => OrderDetailPage,
+    Customers => CustomersPage,
+    Customer => CustomerPage,
+    AuditLog => AuditLogPage,
+    Settings => SettingsPage,
+    Staff => StaffPage,
 }
 
 /// The policy of a rendered page, allowing the scripts that carry the nonce Leptos gave

@@ -3,7 +3,8 @@
 //!
 //! Lowest first; each part uses only the ones above it: `config`, `database` and `state`
 //! (the shared `AppState`); `middleware` (what wraps every request); `http` (plain routes
-//! beside the Leptos app, each module with its `routes()`); `router` (puts them together);
+//! beside the Leptos app, each module with its `routes()`); `assets` (earlier builds' files,
+//! kept servable); `router` (puts them together);
 //! `jobs` (background workers); `cli` (the subcommands).
 
 pub mod config;
@@ -13,6 +14,8 @@ pub mod state;
 pub mod middleware;
 
 pub mod http;
+
+pub mod assets;
 
 pub mod router;
 

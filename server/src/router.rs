@@ -71,9 +71,18 @@ pub fn build_router(state: AppState) -> Router {
             HeaderValue::from_static(asset_cache),
         ))
         .service(
-            ServeDir::new(pkg_dir)
+            ServeDir::new(&pkg_dir)
                 .precompressed_br()
-                .precompressed_gzip(),
+                .precompressed_gzip()
+                // Earlier builds' files, for tabs opened before a deploy (`crate::assets`).
+                .fallback(
+                    ServeDir::new(crate::assets::archive_dir(
+                        std::path::Path::new(options.site_root.as_ref()),
+                        options.site_pkg_dir.as_ref(),
+                    ))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+                ),
         );
 
     // Uploaded images are named by content hash: browsers may keep them for a year.

@@ -74,6 +74,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     crate::jobs::mail::spawn_outbox_worker(pool.clone(), mailer);
     spawn_abandoned_cart_cleanup(pool.clone());
     crate::middleware::visits::spawn_visit_writer(pool.clone());
+    crate::http::vitals::spawn_vitals_writer(pool.clone());
     if config.sends_webhooks() {
         crate::jobs::webhooks::spawn_worker(pool.clone());
     } else {
@@ -87,7 +88,11 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
             config.database_url.clone(),
         );
     }
-    let router = build_router(app_state(&config, pool));
+    let state = app_state(&config, pool);
+    if state.leptos_options.hash_files {
+        keep_earlier_builds_servable(&state.leptos_options);
+    }
+    let router = build_router(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(
         address = %config.addr,
@@ -103,6 +108,22 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     .await?;
     tracing::info!("stopped; in-flight requests finished");
     Ok(())
+}
+
+/// Archives this build's hashed assets beside the earlier ones (`crate::assets`); a
+/// failure only costs open tabs their lazily loaded pages, so it is logged, not fatal.
+fn keep_earlier_builds_servable(options: &LeptosOptions) {
+    let site_root = std::path::Path::new(options.site_root.as_ref());
+    let pkg_dir = site_root.join(options.site_pkg_dir.as_ref());
+    let archive = crate::assets::archive_dir(site_root, options.site_pkg_dir.as_ref());
+    match crate::assets::archive_current_build(&pkg_dir, &archive, crate::assets::KEPT_FOR) {
+        Ok(deleted) => {
+            tracing::info!(archive = %archive.display(), deleted, "earlier builds' assets kept servable")
+        }
+        Err(error) => {
+            tracing::warn!(%error, archive = %archive.display(), "archiving this build's assets failed")
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,6 @@
 //! Plain HTTP routes beside the Leptos app: health, metrics, media, data exports, image
-//! uploads and catalog CSV. Each module answers for its own paths with `routes()`.
+//! uploads, catalog CSV, sitemaps and page-load beacons. Each module answers for its own
+//! paths with `routes()`.
 
 pub mod catalog_csv;
 pub mod exports;
@@ -8,6 +9,7 @@ pub mod media;
 pub mod metrics;
 pub mod sitemap;
 pub mod uploads;
+pub mod vitals;
 
 use crate::state::AppState;
 use axum::Router;
@@ -20,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(exports::routes())
         .merge(sitemap::routes())
+        .merge(vitals::routes())
 }
 
 /// Routes that take large uploads, each with its own body limit.

@@ -227,7 +227,19 @@ async fn built_assets_are_served_with_a_cache_policy() {
         app.get("/pkg/missing.js").await.status,
         StatusCode::NOT_FOUND
     );
+
+    // A chunk of an earlier build, archived when that build was started, is still served
+    // to a tab opened before the deploy; the current build's file wins over an archived one.
+    let archive = stoa_server::assets::archive_dir(&root, "pkg");
+    std::fs::create_dir_all(&archive).unwrap();
+    std::fs::write(archive.join("stoa.earlier.wasm"), "earlier build").unwrap();
+    std::fs::write(archive.join("stoa.css"), "archived copy").unwrap();
+    let earlier = app.get("/pkg/stoa.earlier.wasm").await;
+    assert_eq!(earlier.status, StatusCode::OK);
+    assert_eq!(earlier.body, "earlier build");
+    assert_eq!(app.get("/pkg/stoa.css").await.body, "body{}");
     std::fs::remove_dir_all(&root).ok();
+    std::fs::remove_dir_all(archive.parent().unwrap()).ok();
     app.db.drop_database().await;
 }
 

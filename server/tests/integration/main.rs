@@ -16,4 +16,5 @@ mod metrics;
 mod operations;
 mod search_engines;
 mod seed;
+mod vitals;
 mod webhooks;

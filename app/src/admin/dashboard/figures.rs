@@ -3,6 +3,8 @@
 use crate::admin::dashboard::model::{Dashboard, DayFigures, FunnelStep, TopProduct};
 use crate::kernel::error::AppError;
 use crate::kernel::money::store_currency;
+use crate::vitals::model::VitalsFigures;
+use crate::vitals::tally::figures;
 use sqlx::PgPool;
 
 /// Orders that count as sales: paid, whatever happened after.
@@ -79,5 +81,9 @@ pub async fn dashboard(pool: &PgPool) -> Result<Dashboard, AppError> {
             })
             .collect(),
         low_stock_count: crate::inventory::ledger::low_stock_count(pool).await?,
+        vitals: VitalsFigures {
+            last_7_days: figures(pool, 7).await?,
+            last_30_days: figures(pool, 30).await?,
+        },
     })
 }

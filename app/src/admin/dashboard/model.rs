@@ -1,5 +1,6 @@
 //! Dashboard types shared by the server and the browser.
 
+use crate::vitals::model::VitalsFigures;
 use serde::{Deserialize, Serialize};
 
 /// The dashboard's figures over the last 30 days (today included).
@@ -15,6 +16,8 @@ pub struct Dashboard {
     pub funnel: Vec<FunnelStep>,
     pub top_products: Vec<TopProduct>,
     pub low_stock_count: i64,
+    /// Page loads measured in shoppers' browsers.
+    pub vitals: VitalsFigures,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

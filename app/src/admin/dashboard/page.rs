@@ -7,6 +7,7 @@ use crate::admin::dashboard::model::{percent, Dashboard};
 use crate::components::meta::page_meta;
 use crate::components::notices::ErrorPanel;
 use crate::kernel::money::format_minor;
+use crate::vitals::model::{Metric, PageFigures, VitalsFigures};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -57,6 +58,7 @@ fn DashboardFigures(dashboard: Dashboard) -> impl IntoView {
         })
         .collect();
     let first_step = dashboard.funnel.first().map(|s| s.count).unwrap_or(0);
+    let vitals = dashboard.vitals;
     view! {
         <div class="kpis">
             <div class="kpi"><span>"Revenue, 30 days"</span><strong data-testid="kpi-revenue">{money(dashboard.revenue_minor)}</strong></div>
@@ -97,6 +99,91 @@ fn DashboardFigures(dashboard: Dashboard) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+        </div>
+        <PageLoadFigures vitals />
+    }
+    .into_any()
+}
+
+/// Core Web Vitals from shoppers' browsers: p75 per page type, rated against the "good"
+/// thresholds, for the last 7 and 30 days.
+#[component]
+fn PageLoadFigures(vitals: VitalsFigures) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="page-loads-heading" data-testid="page-loads">
+            <h2 id="page-loads-heading">"Page loads from real visitors"</h2>
+            <p class="hint">
+                "The 75th percentile per page type: three visits in four were at least this fast. "
+                "Good is LCP up to 2.5 s, INP up to 200 ms, CLS up to 0.1 and TTFB up to 0.8 s."
+            </p>
+            <div class="panel-columns">
+                <VitalsTable caption="Last 7 days" pages=vitals.last_7_days test_id="vitals-7-days" />
+                <VitalsTable caption="Last 30 days" pages=vitals.last_30_days test_id="vitals-30-days" />
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn VitalsTable(
+    caption: &'static str,
+    pages: Vec<PageFigures>,
+    test_id: &'static str,
+) -> impl IntoView {
+    if pages.is_empty() {
+        return view! {
+            <p class="empty" data-testid=test_id>{caption} ": no page loads measured yet."</p>
+        }
+        .into_any();
+    }
+    let rows = pages
+        .into_iter()
+        .map(|page| {
+            let loads = page.metrics.iter().map(|m| m.samples).max().unwrap_or(0);
+            let cells = page
+                .metrics
+                .into_iter()
+                .map(|figure| match figure.p75 {
+                    Some(p75) => {
+                        let rating = p75.rating(figure.metric);
+                        view! {
+                            <td data-metric=figure.metric.as_str()>
+                                <span class="vital-value">{p75.format(figure.metric)}</span>
+                                <span class=rating.css_class()>{rating.label()}</span>
+                            </td>
+                        }
+                        .into_any()
+                    }
+                    None => view! { <td data-metric=figure.metric.as_str()>"–"</td> }.into_any(),
+                })
+                .collect_view();
+            view! {
+                <tr data-page=page.page.as_str()>
+                    <th scope="row">{page.page.label()}</th>
+                    {cells}
+                    <td>{loads}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        // A region of its own, reachable by keyboard, when it scrolls sideways on a phone.
+        <div class="table-scroll" role="region" aria-label=format!("Page loads, {}", caption.to_lowercase()) tabindex="0">
+            <table class="admin-table vitals-table" data-testid=test_id>
+                <caption>{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Page type"</th>
+                        {Metric::ALL
+                            .map(|metric| view! {
+                                <th scope="col"><abbr title=metric.description()>{metric.abbreviation()}</abbr></th>
+                            })
+                            .collect_view()}
+                        <th scope="col">"Page loads"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
         </div>
     }
     .into_any()

@@ -115,7 +115,7 @@ pub fn CategoryPage() -> impl IntoView {
                 {(total_items == 0).then(|| view! { <p class="empty">"There are no products in this category yet."</p> })}
                 // Cards name products in h3: the outline goes h1 → h2 → h3 without a jump.
                 <h2 class="visually-hidden">"Products"</h2>
-                <ProductGrid products=listing.products.items.clone() />
+                <ProductGrid products=listing.products.items.clone() above_the_fold=true />
                 <Pagination current=current_page total_pages href_for=move |n| href_for(n, sort) />
             }
             .into_any()

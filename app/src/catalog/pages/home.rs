@@ -48,7 +48,7 @@ pub fn HomePage() -> impl IntoView {
                 </section>
                 <section aria-labelledby="featured-heading">
                     <h2 id="featured-heading">"Featured"</h2>
-                    <ProductGrid products=home.featured />
+                    <ProductGrid products=home.featured above_the_fold=true />
                 </section>
                 <section aria-labelledby="new-heading">
                     <h2 id="new-heading">"New arrivals"</h2>

@@ -65,7 +65,7 @@ pub fn ProductPage() -> impl IntoView {
                 <div class="product-layout">
                     <div class="product-gallery">
                         {main_image.map(|image| view! {
-                            <img src=image.url alt=image.alt_text width="640" height="640" />
+                            <img src=image.url alt=image.alt_text width="640" height="640" fetchpriority="high" />
                         })}
                     </div>
                     <div class="product-info">

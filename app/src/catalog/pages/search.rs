@@ -112,7 +112,7 @@ fn SearchBody(request: SearchRequest, results: SearchResults) -> impl IntoView {
                     <p class="notice" role="status">{format!("There is no page {current_page}; the results have {total_pages} pages.")}</p>
                 })}
                 <h2 class="visually-hidden">"Results"</h2>
-                <ProductGrid products=page.items />
+                <ProductGrid products=page.items above_the_fold=true />
                 <Pagination
                     current=current_page
                     total_pages
