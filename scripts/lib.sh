@@ -9,7 +9,8 @@ WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | 
 LOCAL_PG_PORT="${STOA_LOCAL_PG_PORT:-54329}"
 LOCAL_PG_DIR="$ROOT/.data/postgres"
 
-export PATH="$HOME/.cargo/bin:$ROOT/scripts/tools/node_modules/.bin:$PATH"
+# scripts/bin first: its wasm-opt keeps split release builds working (see the file).
+export PATH="$ROOT/scripts/bin:$HOME/.cargo/bin:$PATH"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -77,10 +78,13 @@ npm_install_in() {
   fi
 }
 
+# wasm-opt for cargo-leptos release builds, from Debian's binaryen package: a native
+# binary, which a split build runs once per WASM chunk (hundreds of files; the npm build
+# of binaryen took over a second each).
 ensure_wasm_opt() {
-  ensure_node
-  npm_install_in "$ROOT/scripts/tools"
-  command -v wasm-opt >/dev/null || die "wasm-opt missing after npm install of binaryen"
+  if [ ! -x /usr/bin/wasm-opt ]; then
+    apt_install binaryen
+  fi
 }
 
 ensure_build_tools() {
@@ -205,10 +209,24 @@ wait_for_url() {
   return 1
 }
 
+# The site the browser tests run against: the debug server the Rust tests already built
+# (nothing is compiled twice) and the WASM as shoppers get it: release, split into
+# lazily loaded chunks, precompressed. The browser tests and the weight check then see
+# the real bundle. cargo-leptos writes hash.txt (the hashed asset names) beside the
+# release binary; the debug server reads it beside itself.
+build_test_site() {
+  (cd "$ROOT" && cargo leptos build --server-only) &&
+    (cd "$ROOT" && cargo leptos build --release --split --frontend-only) &&
+    cp "$ROOT/target/release/hash.txt" "$ROOT/target/debug/hash.txt" &&
+    node "$ROOT/scripts/strip-wasm-names.mjs" "$ROOT/target/site/pkg" &&
+    node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site/pkg"
+}
+
 # Builds the release binary and the WASM split into lazily loaded chunks, and precompresses
 # the hashed assets.
 build_release() {
-  log "building the release binary and WASM bundle (cargo leptos build --release)"
+  log "building the release binary and WASM chunks (cargo leptos build --release --split)"
   (cd "$ROOT" && cargo leptos build --release --split)
+  node "$ROOT/scripts/strip-wasm-names.mjs" "$ROOT/target/site/pkg"
   node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site/pkg"
 }

@@ -85,13 +85,14 @@ test("options tapped on a slow link before the page hydrates are the ones added"
   const target = await variantOtherThanPreselected();
   const network = await page.context().newCDPSession(page);
   await network.send("Network.enable");
-  // About 1.5 MB/s with 150 ms latency: the page's HTML arrives at once, the debug build's
-  // WASM takes seconds, long enough to tap before it runs.
+  // A slow phone link, about 100 KB/s with 300 ms latency: the page's HTML arrives in
+  // well under a second, the WASM chunks it needs (a few hundred KB) take seconds, long
+  // enough to tap before they run.
   await network.send("Network.emulateNetworkConditions", {
     offline: false,
-    latency: 150,
-    downloadThroughput: 1.5 * 1024 * 1024,
-    uploadThroughput: 512 * 1024,
+    latency: 300,
+    downloadThroughput: 100 * 1024,
+    uploadThroughput: 50 * 1024,
   });
   await page.goto(`/product/${target.slug}`, { waitUntil: "domcontentloaded" });
   await pick(page, target);

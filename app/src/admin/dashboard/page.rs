@@ -116,10 +116,8 @@ fn PageLoadFigures(vitals: VitalsFigures) -> impl IntoView {
                 "The 75th percentile per page type: three visits in four were at least this fast. "
                 "Good is LCP up to 2.5 s, INP up to 200 ms, CLS up to 0.1 and TTFB up to 0.8 s."
             </p>
-            <div class="panel-columns">
-                <VitalsTable caption="Last 7 days" pages=vitals.last_7_days test_id="vitals-7-days" />
-                <VitalsTable caption="Last 30 days" pages=vitals.last_30_days test_id="vitals-30-days" />
-            </div>
+            <VitalsTable caption="Last 7 days" pages=vitals.last_7_days test_id="vitals-7-days" />
+            <VitalsTable caption="Last 30 days" pages=vitals.last_30_days test_id="vitals-30-days" />
         </section>
     }
 }
