@@ -222,6 +222,23 @@ build_test_site() {
     node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site/pkg"
 }
 
+# Starts the release server (build_release first) on a fresh scratch database $1 with the
+# demo catalog, on 127.0.0.1:$2, logging to target/$1-server.log, and stops it when the
+# calling script exits. Sets STORE_URL. For the weight and Lighthouse checks.
+serve_demo_release() {
+  local name="$1" port="$2" log="$ROOT/target/$1-server.log" stoa="$ROOT/target/release/stoa"
+  use_scratch_database "$name"
+  DATABASE_URL="$DATABASE_URL" node "$ROOT/end2end/reset-database.mjs"
+  export STOA_ADDR="127.0.0.1:$port" STOA_SITE_ROOT="$ROOT/target/site" RUST_LOG="${RUST_LOG:-warn}"
+  "$stoa" migrate >/dev/null
+  "$stoa" seed --demo >/dev/null
+  "$stoa" serve > "$log" 2>&1 &
+  DEMO_SERVER_PID=$!
+  trap 'kill -TERM $DEMO_SERVER_PID 2>/dev/null; wait $DEMO_SERVER_PID 2>/dev/null' EXIT
+  STORE_URL="http://$STOA_ADDR"
+  wait_for_url "$STORE_URL/readyz" 60 || { cat "$log"; die "server did not become ready"; }
+}
+
 # Builds the release binary and the WASM split into lazily loaded chunks, and precompresses
 # the hashed assets.
 build_release() {
