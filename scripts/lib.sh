@@ -87,6 +87,30 @@ ensure_wasm_opt() {
   fi
 }
 
+# localstripe, a stateful Stripe test server from PyPI, in a project-local virtualenv.
+LOCALSTRIPE_VERSION="1.15.10"
+LOCALSTRIPE_VENV="$ROOT/.tools/localstripe"
+ensure_localstripe() {
+  if ! "$LOCALSTRIPE_VENV/bin/pip" show localstripe 2>/dev/null | grep -q "^Version: $LOCALSTRIPE_VERSION$"; then
+    log "installing localstripe $LOCALSTRIPE_VERSION (the Stripe test server) into .tools/localstripe"
+    python3 -m venv "$LOCALSTRIPE_VENV"
+    "$LOCALSTRIPE_VENV/bin/pip" install --quiet --disable-pip-version-check "localstripe==$LOCALSTRIPE_VERSION"
+  fi
+}
+
+# Starts localstripe on a free loopback port, empty, and exports STOA_TEST_STRIPE_URL for
+# the tests. The caller stops it: kill "$LOCALSTRIPE_PID".
+start_localstripe() {
+  local log_file="$1" port
+  ensure_localstripe
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$LOCALSTRIPE_VENV/bin/localstripe" --port "$port" --from-scratch >"$log_file" 2>&1 &
+  LOCALSTRIPE_PID=$!
+  export STOA_TEST_STRIPE_URL="http://127.0.0.1:$port"
+  wait_for_url "$STOA_TEST_STRIPE_URL/js.stripe.com/v3/" 60 || { cat "$log_file"; die "localstripe did not start"; }
+  log "Stripe test server (localstripe): $STOA_TEST_STRIPE_URL"
+}
+
 ensure_build_tools() {
   ensure_rust
   ensure_cargo_leptos

@@ -17,7 +17,6 @@ pub mod inventory;
 pub mod kernel;
 pub mod layout;
 pub mod orders;
-#[cfg(feature = "ssr")]
 pub mod payments;
 pub mod pricing;
 pub mod settings;
@@ -209,19 +208,32 @@ lazy_pages! {
 /// this render. It travels in the page itself, first thing in `<head>`, written by the same
 /// render as the scripts, so the two always agree; `server::security` adds the header part
 /// (`frame-ancestors`, which only a header can carry).
+///
+/// `payment_origins` (the checkout page only, when cards go through Stripe) may load
+/// scripts, frames and requests from the payment provider too.
 #[cfg(feature = "ssr")]
-pub fn page_policy(nonce: &str) -> String {
+pub fn page_policy(nonce: &str, payment_origins: &[String]) -> String {
+    let extra: String = payment_origins.iter().map(|o| format!(" {o}")).collect();
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'"
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{extra}; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'{extra}; frame-src 'self'{extra}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'"
     )
 }
 
 #[cfg(feature = "ssr")]
 fn page_security_policy() -> impl IntoView {
     let nonce = crate::components::meta::page_nonce();
-    view! { <meta http-equiv="Content-Security-Policy" content=page_policy(&nonce) /> }
+    let on_checkout = leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|request| request.uri.path() == "/checkout");
+    let payment_origins = match leptos::prelude::use_context::<crate::payments::PaymentGateways>() {
+        Some(gateways) if on_checkout => gateways
+            .stripe_browser()
+            .map(crate::payments::stripe::StripeBrowserSettings::origins)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    view! { <meta http-equiv="Content-Security-Policy" content=page_policy(&nonce, &payment_origins) /> }
 }
 
 /// The shell is rendered on the server only.

@@ -55,6 +55,118 @@ pub struct Config {
     pub backups: Option<BackupSchedule>,
     /// Reverse proxies whose X-Forwarded-For names the client (STOA_TRUSTED_PROXIES).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Card payments through Stripe, when STOA_STRIPE_SECRET_KEY is set.
+    pub stripe: Option<StripeConfig>,
+}
+
+/// Stripe's keys and addresses. The secret key and the webhook secret are never printed:
+/// `Debug` shows their first characters only.
+#[derive(Clone)]
+pub struct StripeConfig {
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub webhook_secret: String,
+    /// Stripe's API (`https://api.stripe.com`), or a test server (STOA_STRIPE_API_BASE).
+    pub api_base: String,
+    /// Stripe.js, loaded by the checkout page (STOA_STRIPE_JS_URL).
+    pub js_url: String,
+}
+
+impl fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hint = |secret: &str| format!("{}…", secret.chars().take(8).collect::<String>());
+        f.debug_struct("StripeConfig")
+            .field("secret_key", &hint(&self.secret_key))
+            .field("publishable_key", &self.publishable_key)
+            .field("webhook_secret", &hint(&self.webhook_secret))
+            .field("api_base", &self.api_base)
+            .field("js_url", &self.js_url)
+            .finish()
+    }
+}
+
+/// A key as Stripe issues them: a known prefix, then letters, digits and underscores.
+fn stripe_key(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    prefixes: &[&str],
+) -> Result<String, ConfigError> {
+    let value = get(variable).unwrap_or_default();
+    let shaped = prefixes.iter().any(|p| value.starts_with(p))
+        && (10..=255).contains(&value.len())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if shaped {
+        Ok(value)
+    } else if value.is_empty() {
+        Err(invalid(
+            variable,
+            "is required with STOA_STRIPE_SECRET_KEY (all three Stripe keys go together)",
+        ))
+    } else {
+        Err(invalid(
+            variable,
+            format!(
+                "must start with {} (copy it from Stripe's dashboard)",
+                prefixes.join(" or ")
+            ),
+        ))
+    }
+}
+
+fn web_address(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: &str,
+    environment: Environment,
+) -> Result<String, ConfigError> {
+    let value = get(variable).unwrap_or_else(|| default.to_owned());
+    let https = value.starts_with("https://");
+    if !(https || value.starts_with("http://"))
+        || value.len() > 500
+        || value.contains(char::is_whitespace)
+    {
+        return Err(invalid(variable, "must be an http:// or https:// address"));
+    }
+    if environment == Environment::Production && !https {
+        return Err(invalid(variable, "must be https:// in production"));
+    }
+    Ok(value)
+}
+
+fn stripe_config(
+    get: &impl Fn(&str) -> Option<String>,
+    environment: Environment,
+) -> Result<Option<StripeConfig>, ConfigError> {
+    if get("STOA_STRIPE_SECRET_KEY").is_none() {
+        for other in ["STOA_STRIPE_PUBLISHABLE_KEY", "STOA_STRIPE_WEBHOOK_SECRET"] {
+            if get(other).is_some() {
+                return Err(invalid(
+                    "STOA_STRIPE_SECRET_KEY",
+                    format!("is required with {other} (all three Stripe keys go together)"),
+                ));
+            }
+        }
+        return Ok(None);
+    }
+    Ok(Some(StripeConfig {
+        secret_key: stripe_key(get, "STOA_STRIPE_SECRET_KEY", &["sk_", "rk_"])?,
+        publishable_key: stripe_key(get, "STOA_STRIPE_PUBLISHABLE_KEY", &["pk_"])?,
+        webhook_secret: stripe_key(get, "STOA_STRIPE_WEBHOOK_SECRET", &["whsec_"])?,
+        api_base: web_address(
+            get,
+            "STOA_STRIPE_API_BASE",
+            "https://api.stripe.com",
+            environment,
+        )?
+        .trim_end_matches('/')
+        .to_owned(),
+        js_url: web_address(
+            get,
+            "STOA_STRIPE_JS_URL",
+            "https://js.stripe.com/v3/",
+            environment,
+        )?,
+    }))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -249,7 +361,10 @@ impl Config {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        let stripe = stripe_config(&get, environment)?;
+
         Ok(Self {
+            stripe,
             smtp_url,
             mail_from,
             database_url,
@@ -354,6 +469,55 @@ mod tests {
         assert!(
             !config_from(&[DB]).unwrap().sends_mail(),
             "no SMTP, no email"
+        );
+    }
+
+    #[test]
+    fn stripe_is_off_until_its_keys_are_given_and_then_all_three_are_checked() {
+        assert!(config_from(&[DB]).unwrap().stripe.is_none());
+        let keys = [
+            DB,
+            ("STOA_STRIPE_SECRET_KEY", "sk_test_0123456789"),
+            ("STOA_STRIPE_PUBLISHABLE_KEY", "pk_test_0123456789"),
+            ("STOA_STRIPE_WEBHOOK_SECRET", "whsec_0123456789"),
+        ];
+        let stripe = config_from(&keys).unwrap().stripe.unwrap();
+        assert_eq!(stripe.api_base, "https://api.stripe.com");
+        let printed = format!("{stripe:?}");
+        assert!(!printed.contains("sk_test_0123456789"), "{printed}");
+        assert!(!printed.contains("whsec_0123456789"), "{printed}");
+        let missing = config_from(&keys[..3]).unwrap_err();
+        assert_eq!(missing.variable, "STOA_STRIPE_WEBHOOK_SECRET");
+        let alone = config_from(&[DB, ("STOA_STRIPE_PUBLISHABLE_KEY", "pk_test_0123456789")]);
+        assert_eq!(alone.unwrap_err().variable, "STOA_STRIPE_SECRET_KEY");
+        let swapped = [
+            keys[0],
+            keys[2],
+            ("STOA_STRIPE_PUBLISHABLE_KEY", "sk_test_0123456789"),
+            keys[3],
+        ];
+        let swapped = [
+            swapped[0],
+            ("STOA_STRIPE_SECRET_KEY", "sk_test_0123456789"),
+            swapped[2],
+            swapped[3],
+        ];
+        assert_eq!(
+            config_from(&swapped).unwrap_err().variable,
+            "STOA_STRIPE_PUBLISHABLE_KEY"
+        );
+        let plain_http = [
+            &keys[..],
+            &[
+                ("STOA_STRIPE_API_BASE", "http://127.0.0.1:8420"),
+                ("STOA_ENV", "production"),
+                ("STOA_PUBLIC_URL", "https://shop.example"),
+            ],
+        ]
+        .concat();
+        assert_eq!(
+            config_from(&plain_http).unwrap_err().variable,
+            "STOA_STRIPE_API_BASE"
         );
     }
 

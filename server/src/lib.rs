@@ -1,7 +1,8 @@
 //! Stoa's server: configuration, database set-up, the HTTP router and the command line's
 //! building blocks. `main.rs` is the `stoa` binary around them.
 //!
-//! Lowest first; each part uses only the ones above it: `config`, `database` and `state`
+//! Lowest first; each part uses only the ones above it: `config`, `database`, `outbound`
+//! (the HTTP client for calls that leave the server), `payments` (Stripe's API) and `state`
 //! (the shared `AppState`); `middleware` (what wraps every request); `http` (plain routes
 //! beside the Leptos app, each module with its `routes()`); `assets` (earlier builds' files,
 //! kept servable); `router` (puts them together);
@@ -9,6 +10,8 @@
 
 pub mod config;
 pub mod database;
+pub mod outbound;
+pub mod payments;
 pub mod state;
 
 pub mod middleware;

@@ -17,6 +17,17 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Uploaded images (STOA_MEDIA_DIR), served under /media/uploads/.
     pub media_dir: std::path::PathBuf,
+    /// The payment providers configured (Stripe, the manual method, the demo gateway).
+    pub payments: app::payments::PaymentGateways,
+    /// Stripe's client and webhook secret, for the provider's events, when configured.
+    pub stripe: Option<StripeEvents>,
+}
+
+/// What the route for Stripe's events needs.
+#[derive(Clone)]
+pub struct StripeEvents {
+    pub client: Arc<crate::payments::stripe::StripeClient>,
+    pub webhook_secret: String,
 }
 
 impl AppState {
@@ -28,6 +39,7 @@ impl AppState {
     pub fn provide_to_leptos(&self) {
         leptos::prelude::provide_context(self.server.clone());
         leptos::prelude::provide_context(self.catalog.clone());
+        leptos::prelude::provide_context(self.payments.clone());
     }
 }
 

@@ -47,7 +47,7 @@ pub fn CartPage() -> impl IntoView {
                     {if blocked {
                         view! { <p class="notice" role="status">"Lower the quantities marked above to check out."</p> }.into_any()
                     } else {
-                        view! { <a class="button" href="/checkout">"Check out"</a> }.into_any()
+                        view! { <a class="button" href="/checkout" rel="external">"Check out"</a> }.into_any()
                     }}
                 </div>
             }

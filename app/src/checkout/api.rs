@@ -38,7 +38,10 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
             }
             None => None,
         };
+        let gateways = crate::payments::payment_gateways()?;
         Ok(CheckoutPage {
+            card_method: gateways.card_method().map(str::to_owned),
+            stripe: gateways.stripe_browser().cloned(),
             idempotency_key: uuid::Uuid::new_v4().to_string(),
             currency: currency.as_str().to_owned(),
             lines,
@@ -57,8 +60,10 @@ pub async fn place_checkout_order(form: CheckoutForm) -> Result<String, AppError
         let Some(cart) = crate::kernel::session::cart_id(&session).await? else {
             return Err(AppError::invalid("Your cart is empty."));
         };
+        let gateways = crate::payments::payment_gateways()?;
         let placed = crate::checkout::submit::submit_checkout(
             &state.pool,
+            &gateways,
             cart,
             &form,
             &state.site.public_url,

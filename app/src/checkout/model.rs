@@ -25,6 +25,12 @@ pub struct CheckoutForm {
     pub card_expiry: String,
     #[serde(default)]
     pub card_cvc: String,
+    /// Stripe: the payment method its script made from the card the shopper entered.
+    #[serde(default)]
+    pub stripe_payment_method: String,
+    /// Stripe: the payment intent the shopper confirmed with their bank (3-D Secure).
+    #[serde(default)]
+    pub stripe_payment_intent: String,
 }
 
 impl ShippingAddress {
@@ -58,6 +64,10 @@ pub struct CheckoutPage {
     pub quotes: Vec<ShippingQuote>,
     /// For a logged-in customer: their email and default address, filled in.
     pub prefill: Option<CheckoutPrefill>,
+    /// The card provider offered (`stripe`, `test-card`), if any; manual payment always is.
+    pub card_method: Option<String>,
+    /// Present when cards go through Stripe: what the page needs to load its script.
+    pub stripe: Option<crate::payments::stripe::StripeBrowserSettings>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,9 @@ use crate::checkout::model::CheckoutPage as CheckoutData;
 use crate::components::meta::{page_meta, site_info, PageMeta};
 use crate::components::notices::{action_error, ErrorPanel};
 use crate::kernel::countries::COUNTRIES;
+use crate::kernel::error::AppError;
 use crate::orders::model::OrderReceipt;
+use crate::payments::stripe::StripeBrowserSettings;
 use crate::pricing::Totals;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -73,7 +75,14 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
         })
     };
     let error = move || {
-        place.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert" data-testid="checkout-error">{e.to_string()}</p> })
+        place.value().get().and_then(Result::err).map(|e| match e {
+            // Stripe's script (stripe-checkout.js) sees this and shows the bank's check.
+            AppError::PaymentNeedsConfirmation(ref secret) => view! {
+                <p class="notice" role="status" data-testid="checkout-error" data-stripe-confirm=secret.clone()>{e.to_string()}</p>
+            }
+            .into_any(),
+            e => view! { <p class="notice error" role="alert" data-testid="checkout-error">{e.to_string()}</p> }.into_any(),
+        })
     };
     let summary_currency = currency.clone();
     // A logged-in customer's email and default address, ready to use or change.
@@ -154,26 +163,7 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
                         }
                     }).collect_view()}
                 </fieldset>
-                <fieldset>
-                    <legend>"Payment"</legend>
-                    <div class="choice">
-                        <input type="radio" id="pay-card" name="form[payment_method]" value="test-card" checked />
-                        <label for="pay-card">"Card"</label>
-                    </div>
-                    <div class="card-fields">
-                        <label for="card_number">"Card number"</label>
-                        <input id="card_number" type="text" name="form[card_number]" inputmode="numeric" autocomplete="cc-number" maxlength="23" />
-                        <label for="card_expiry">"Expiry (MM/YY)"</label>
-                        <input id="card_expiry" type="text" name="form[card_expiry]" autocomplete="cc-exp" maxlength="7" placeholder="MM/YY" />
-                        <label for="card_cvc">"Security code"</label>
-                        <input id="card_cvc" type="text" name="form[card_cvc]" inputmode="numeric" autocomplete="cc-csc" maxlength="4" />
-                        <p class="fine-print">"Demo store: use 4242 4242 4242 4242, any future date and any three digits. 4000 0000 0000 0002 is declined."</p>
-                    </div>
-                    <div class="choice">
-                        <input type="radio" id="pay-manual" name="form[payment_method]" value="manual" />
-                        <label for="pay-manual">"Bank transfer or cash on delivery (the order waits for payment)"</label>
-                    </div>
-                </fieldset>
+                <PaymentFields card_method=data.card_method.clone() stripe=data.stripe.clone() />
                 <button type="submit" class="place-order" disabled=move || place.pending().get()>
                     {move || if place.pending().get() { "Placing your order…" } else { "Place order" }}
                 </button>
@@ -191,6 +181,60 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
                 {move || totals().map(|t| view! { <TotalsList totals=t currency=summary_currency.clone() /> })}
             </aside>
         </div>
+    }
+}
+
+/// The payment choices: a card (through Stripe, or the demo gateway) when one is offered,
+/// and the manual method always.
+#[component]
+fn PaymentFields(
+    card_method: Option<String>,
+    stripe: Option<StripeBrowserSettings>,
+) -> impl IntoView {
+    let has_card = card_method.is_some();
+    let card_fields = match (card_method.as_deref(), stripe) {
+        (Some("stripe"), Some(stripe)) => view! {
+            <div class="card-fields">
+                <input type="hidden" name="form[stripe_payment_method]" value="" />
+                <input type="hidden" name="form[stripe_payment_intent]" value="" />
+                <div id="stripe-card-element" class="stripe-card" data-publishable-key=stripe.publishable_key.clone()></div>
+                <p id="stripe-card-errors" class="field-error" role="alert"></p>
+                <noscript><p class="notice">"Card payment needs JavaScript. Turn it on, or pay by bank transfer or cash on delivery below."</p></noscript>
+                <p class="fine-print">"Your card details go straight to our payment provider, Stripe; this store never sees or keeps them."</p>
+                <script src=stripe.script_url.clone()></script>
+                <script src="/stripe-checkout.js" defer></script>
+            </div>
+        }
+        .into_any(),
+        (Some(_), _) => view! {
+            <div class="card-fields">
+                <label for="card_number">"Card number"</label>
+                <input id="card_number" type="text" name="form[card_number]" inputmode="numeric" autocomplete="cc-number" maxlength="23" />
+                <label for="card_expiry">"Expiry (MM/YY)"</label>
+                <input id="card_expiry" type="text" name="form[card_expiry]" autocomplete="cc-exp" maxlength="7" placeholder="MM/YY" />
+                <label for="card_cvc">"Security code"</label>
+                <input id="card_cvc" type="text" name="form[card_cvc]" inputmode="numeric" autocomplete="cc-csc" maxlength="4" />
+                <p class="fine-print">"Demo store: use 4242 4242 4242 4242, any future date and any three digits. 4000 0000 0000 0002 is declined."</p>
+            </div>
+        }
+        .into_any(),
+        (None, _) => ().into_any(),
+    };
+    view! {
+        <fieldset>
+            <legend>"Payment"</legend>
+            {card_method.map(|method| view! {
+                <div class="choice">
+                    <input type="radio" id="pay-card" name="form[payment_method]" value=method checked />
+                    <label for="pay-card">"Card"</label>
+                </div>
+            })}
+            {card_fields}
+            <div class="choice">
+                <input type="radio" id="pay-manual" name="form[payment_method]" value="manual" checked=!has_card />
+                <label for="pay-manual">"Bank transfer or cash on delivery (the order waits for payment)"</label>
+            </div>
+        </fieldset>
     }
 }
 

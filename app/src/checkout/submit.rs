@@ -8,18 +8,29 @@ use crate::kernel::address::ShippingAddress;
 use crate::kernel::email::EmailAddress;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
+use crate::orders::manage::flag_payment_attention;
 use crate::orders::model::OrderStatus;
+use crate::orders::model::PaymentAttention;
 use crate::orders::place::{order_for_key, place_order, OrderRequest, PlacedOrder, Placement};
 use crate::orders::status::transition_order;
+use crate::payments::stripe::StripePayment;
 use crate::payments::{
-    CardDetails, ManualPayment, PaymentDetails, PaymentError, PaymentProvider, TestCardPayment,
+    AuthorizeRequest, CardDetails, PaymentDetails, PaymentError, PaymentGateways, PaymentProvider,
 };
 use sqlx::PgPool;
+use std::sync::Arc;
 use uuid::Uuid;
 
 fn payment_error(error: PaymentError) -> AppError {
     match error {
         PaymentError::Declined(message) => AppError::InvalidInput(message),
+        PaymentError::NeedsAuthentication { client_secret } => {
+            AppError::PaymentNeedsConfirmation(client_secret)
+        }
+        PaymentError::Refused(message) => {
+            tracing::error!(%message, "the payment provider refused an authorization");
+            AppError::Unreachable
+        }
         PaymentError::Unavailable => AppError::Unreachable,
     }
 }
@@ -34,12 +45,13 @@ fn this_month() -> (u32, u32) {
 /// Places the order for `cart_id` from the submitted form; see the module documentation.
 pub async fn submit_checkout(
     pool: &PgPool,
+    gateways: &PaymentGateways,
     cart_id: Uuid,
     form: &CheckoutForm,
     public_url: &str,
 ) -> Result<PlacedOrder, AppError> {
     let mut stage = Stage::Form;
-    let mut result = place_from_form(pool, cart_id, form, public_url, &mut stage).await;
+    let mut result = place_from_form(pool, gateways, cart_id, form, public_url, &mut stage).await;
     if result.is_err() {
         // A twin of this request (a double click) may have placed the order meanwhile and
         // emptied the cart under us: then that order is the answer, not our error.
@@ -61,6 +73,9 @@ pub async fn submit_checkout(
                 (Stage::Form, _) => "invalid_form",
                 (Stage::Cart, _) => "cart_or_shipping",
                 (Stage::Payment, AppError::Unreachable) => "payment_unavailable",
+                (Stage::Payment, AppError::PaymentNeedsConfirmation(_)) => {
+                    "payment_needs_confirmation"
+                }
                 (Stage::Payment, _) => "payment_declined",
                 (Stage::Order, _) => "order_refused",
             };
@@ -81,6 +96,7 @@ enum Stage {
 
 async fn place_from_form(
     pool: &PgPool,
+    gateways: &PaymentGateways,
     cart_id: Uuid,
     form: &CheckoutForm,
     public_url: &str,
@@ -101,28 +117,15 @@ async fn place_from_form(
     let address = ShippingAddress::parse(form)
         .map_err(|p| problems.extend(p))
         .ok();
-    let (provider, details): (Box<dyn PaymentProvider>, Option<PaymentDetails>) =
-        match form.payment_method.as_str() {
-            "manual" => (Box::new(ManualPayment), Some(PaymentDetails::Manual)),
-            "test-card" => (
-                Box::new(TestCardPayment),
-                CardDetails::parse(
-                    &form.card_number,
-                    &form.card_expiry,
-                    &form.card_cvc,
-                    this_month(),
-                )
-                .map(PaymentDetails::Card)
-                .map_err(|p| problems.extend(p))
-                .ok(),
-            ),
-            _ => {
-                problems.push("Choose a payment method.".to_owned());
-                (Box::new(ManualPayment), None)
-            }
-        };
-    let (Some(email), Some(address), Some(details), true) =
-        (email, address, details, problems.is_empty())
+    let (provider, details) = match payment_choice(gateways, form) {
+        Ok(choice) => choice,
+        Err(payment_problems) => {
+            problems.extend(payment_problems);
+            (None, None)
+        }
+    };
+    let (Some(email), Some(address), Some(provider), Some(details), true) =
+        (email, address, provider, details, problems.is_empty())
     else {
         return Err(AppError::InvalidInput(problems.join(" ")));
     };
@@ -141,7 +144,11 @@ async fn place_from_form(
     *stage = Stage::Payment;
 
     let authorization = provider
-        .authorize(&amount, &details)
+        .authorize(AuthorizeRequest {
+            amount: &amount,
+            details: &details,
+            checkout_key: key,
+        })
         .await
         .map_err(|error| {
             if matches!(error, PaymentError::Declined(_)) {
@@ -168,7 +175,11 @@ async fn place_from_form(
         }
     };
     if placed.placement == Placement::AlreadyPlaced {
-        void_quietly(provider.as_ref(), &request).await;
+        // A twin submit placed the order. With Stripe both submits got the same payment
+        // intent (same idempotency key): that one belongs to the order and stays.
+        if order_payment_reference(pool, placed.id).await? != authorization.reference {
+            void_quietly(provider.as_ref(), &request).await;
+        }
         return Ok(placed);
     }
     if authorization.capture_after_placing {
@@ -179,13 +190,59 @@ async fn place_from_form(
                         .await?;
                 return Ok(PlacedOrder { status, ..placed });
             }
-            // The order stands, awaiting payment; staff see it and can follow up.
+            // The order stands, awaiting payment, flagged for staff: they retry the capture
+            // or cancel (which voids and restocks). No order is silently left unpaid.
             Err(error) => {
-                tracing::error!(order = %placed.number, %error, "capturing the payment failed")
+                tracing::error!(order = %placed.number, %error, "capturing the payment failed");
+                metrics::counter!("stoa_payment_capture_failures_total").increment(1);
+                flag_payment_attention(
+                    pool,
+                    placed.id,
+                    PaymentAttention::CaptureFailed,
+                    &error.to_string(),
+                )
+                .await?;
             }
         }
     }
     Ok(placed)
+}
+
+/// The provider and the parsed payment details the form chose, or what is wrong.
+type PaymentChoice = (Option<Arc<dyn PaymentProvider>>, Option<PaymentDetails>);
+
+fn payment_choice(
+    gateways: &PaymentGateways,
+    form: &CheckoutForm,
+) -> Result<PaymentChoice, Vec<String>> {
+    let method = form.payment_method.as_str();
+    let offered = method == "manual" || gateways.card_method() == Some(method);
+    let Some(provider) = gateways.provider(method).filter(|_| offered) else {
+        return Err(vec!["Choose a payment method.".to_owned()]);
+    };
+    let details = match method {
+        "manual" => PaymentDetails::Manual,
+        "test-card" => PaymentDetails::Card(CardDetails::parse(
+            &form.card_number,
+            &form.card_expiry,
+            &form.card_cvc,
+            this_month(),
+        )?),
+        _ => PaymentDetails::Stripe(
+            StripePayment::parse(&form.stripe_payment_method, &form.stripe_payment_intent)
+                .map_err(|problem| vec![problem])?,
+        ),
+    };
+    Ok((Some(provider), Some(details)))
+}
+
+async fn order_payment_reference(pool: &PgPool, order_id: i64) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1")
+            .bind(order_id)
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 async fn void_quietly(provider: &dyn PaymentProvider, request: &OrderRequest) {

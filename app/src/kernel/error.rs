@@ -26,6 +26,11 @@ pub enum AppError {
     /// Too many failed attempts in a short time; the message says when to try again.
     #[error("{0}")]
     TooManyAttempts(String),
+    /// The card's bank asks the shopper to confirm the payment (3-D Secure). Holds the
+    /// secret the browser's payment script needs to show the bank's check; after it, the
+    /// form is submitted again.
+    #[error("Your bank asks you to confirm this payment.")]
+    PaymentNeedsConfirmation(String),
     /// Something failed on our side; details are in the server log only.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -100,6 +105,7 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::TooManyAttempts(_) => 429,
+            AppError::PaymentNeedsConfirmation(_) => 402,
             AppError::Internal => 500,
             AppError::Unreachable => 502,
         }

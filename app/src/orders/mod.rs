@@ -6,6 +6,8 @@ pub mod email;
 pub mod manage;
 pub mod model;
 #[cfg(feature = "ssr")]
+pub mod payment_events;
+#[cfg(feature = "ssr")]
 pub mod place;
 #[cfg(feature = "ssr")]
 pub mod receipt;

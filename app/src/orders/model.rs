@@ -21,6 +21,48 @@ pub enum OrderStatus {
     Refunded,
 }
 
+/// Why an order's payment needs staff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentAttention {
+    /// The card was authorized but capturing it after the order was stored failed: staff
+    /// retry the capture or cancel (which voids the authorization and restocks).
+    CaptureFailed,
+    /// The provider reported a failed payment for this order.
+    PaymentFailed,
+    /// The shopper disputed the charge with their bank.
+    Disputed,
+}
+
+impl PaymentAttention {
+    pub const ALL: [PaymentAttention; 3] = [
+        PaymentAttention::CaptureFailed,
+        PaymentAttention::PaymentFailed,
+        PaymentAttention::Disputed,
+    ];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentAttention::CaptureFailed => "capture_failed",
+            PaymentAttention::PaymentFailed => "payment_failed",
+            PaymentAttention::Disputed => "disputed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// What staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentAttention::CaptureFailed => "Card capture failed",
+            PaymentAttention::PaymentFailed => "Payment failed",
+            PaymentAttention::Disputed => "Payment disputed",
+        }
+    }
+}
+
 impl OrderStatus {
     pub const ALL: [OrderStatus; 6] = [
         OrderStatus::PendingPayment,

@@ -1,16 +1,33 @@
 //! Payment providers. The checkout authorizes before the order is stored, captures after,
 //! and voids when storing the order fails, so a shopper is never charged for an order
-//! that does not exist.
+//! that does not exist. Every call that creates or moves money carries an idempotency key
+//! derived from our own key (the checkout's, the refund form's), so a retry, a timeout or
+//! a double click never charges or refunds twice.
 //!
-//! Card numbers exist only in memory for the duration of the request: `CardDetails` has
-//! no `Serialize`, its `Debug` shows the last four digits only, and orders store brand and
-//! last four digits, never the number (PCI-DSS SAQ-A scope).
+//! Card numbers never reach Stoa with a real provider (Stripe's script collects them and
+//! hands us a payment method id); the demo gateway's numbers exist only in memory for the
+//! request. Orders store brand and last four digits, never the number (PCI-DSS SAQ-A).
+
+mod card;
+#[cfg(feature = "ssr")]
+mod simulated;
+pub mod stripe;
+
+pub use card::CardDetails;
+#[cfg(feature = "ssr")]
+pub use simulated::{ManualPayment, TestCardPayment, TEST_CARD_APPROVED, TEST_CARD_DECLINED};
 
 use crate::kernel::money::Money;
-use std::fmt;
+#[cfg(feature = "ssr")]
 use std::future::Future;
+#[cfg(feature = "ssr")]
 use std::pin::Pin;
+#[cfg(feature = "ssr")]
+use std::sync::Arc;
+#[cfg(feature = "ssr")]
+use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
 pub type PaymentFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -18,120 +35,26 @@ pub enum PaymentError {
     /// The shopper can fix this (another card, a typo); the message says how.
     #[error("{0}")]
     Declined(String),
-    /// The provider failed; try again later.
+    /// The card's bank wants the shopper to confirm (3-D Secure): the browser completes
+    /// it with the provider's script and this secret, then submits again.
+    #[error("Your bank asks you to confirm this payment.")]
+    NeedsAuthentication { client_secret: String },
+    /// The provider refused a request for a reason the shopper cannot fix (a refund above
+    /// what was captured, an unknown payment); the message is for staff.
+    #[error("{0}")]
+    Refused(String),
+    /// The provider failed or could not be reached; try again later.
     #[error("The payment service is not available. Please try again in a moment.")]
     Unavailable,
-}
-
-pub struct CardDetails {
-    number: String,
-    expiry_month: u32,
-    expiry_year: u32,
-}
-
-impl fmt::Debug for CardDetails {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "CardDetails(**** {}, {:02}/{})",
-            self.last4(),
-            self.expiry_month,
-            self.expiry_year
-        )
-    }
-}
-
-fn luhn_valid(digits: &str) -> bool {
-    let sum: u32 = digits
-        .chars()
-        .rev()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 1 {
-                if d * 2 > 9 {
-                    d * 2 - 9
-                } else {
-                    d * 2
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-impl CardDetails {
-    /// Checks number (Luhn), expiry (MM/YY, not past) and CVC (3 or 4 digits).
-    /// `today` is (year, month).
-    pub fn parse(
-        number: &str,
-        expiry: &str,
-        cvc: &str,
-        today: (u32, u32),
-    ) -> Result<Self, Vec<String>> {
-        let mut problems = Vec::new();
-        let digits: String = number
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        if !(12..=19).contains(&digits.len())
-            || !digits.chars().all(|c| c.is_ascii_digit())
-            || !luhn_valid(&digits)
-        {
-            problems.push("Card number is not valid; check the digits.".to_owned());
-        }
-        let expiry_parts = expiry.trim().split_once('/').and_then(|(m, y)| {
-            Some((m.trim().parse::<u32>().ok()?, y.trim().parse::<u32>().ok()?))
-        });
-        let (expiry_month, expiry_year) = match expiry_parts {
-            Some((m, y)) if (1..=12).contains(&m) && y < 100 => (m, 2000 + y),
-            Some((m, y)) if (1..=12).contains(&m) && (2000..2100).contains(&y) => (m, y),
-            _ => {
-                problems.push("Expiry date must look like MM/YY.".to_owned());
-                (0, 0)
-            }
-        };
-        if expiry_month != 0 && (expiry_year, expiry_month) < today {
-            problems.push("This card has expired.".to_owned());
-        }
-        let cvc = cvc.trim();
-        if !(3..=4).contains(&cvc.len()) || !cvc.chars().all(|c| c.is_ascii_digit()) {
-            problems.push("Security code (CVC) must be 3 or 4 digits.".to_owned());
-        }
-        if problems.is_empty() {
-            Ok(Self {
-                number: digits,
-                expiry_month,
-                expiry_year,
-            })
-        } else {
-            Err(problems)
-        }
-    }
-
-    pub fn last4(&self) -> String {
-        self.number
-            .chars()
-            .skip(self.number.len().saturating_sub(4))
-            .collect()
-    }
-
-    pub fn brand(&self) -> &'static str {
-        match self.number.as_bytes().first() {
-            Some(b'4') => "Visa",
-            Some(b'5') => "Mastercard",
-            Some(b'3') => "American Express",
-            _ => "Card",
-        }
-    }
 }
 
 pub enum PaymentDetails {
     /// Bank transfer or cash on delivery: nothing to check now.
     Manual,
+    /// Typed into the demo gateway's form.
     Card(CardDetails),
+    /// Collected by Stripe's script in the browser.
+    Stripe(stripe::StripePayment),
 }
 
 /// What a successful authorization leaves on the order.
@@ -145,12 +68,38 @@ pub struct Authorization {
     pub capture_after_placing: bool,
 }
 
+/// One authorization asked of a provider for one checkout.
+#[cfg(feature = "ssr")]
+pub struct AuthorizeRequest<'a> {
+    pub amount: &'a Money,
+    pub details: &'a PaymentDetails,
+    /// The checkout's idempotency key: a retried submit reuses the same authorization.
+    pub checkout_key: Uuid,
+}
+
+/// Money sent back to the shopper for one refund form submission.
+pub struct RefundRequest<'a> {
+    /// The provider's reference of the captured payment.
+    pub payment_reference: &'a str,
+    pub amount: &'a Money,
+    /// Names this refund for the provider (the refund form's key, or the cancelled
+    /// order's number): a retried submit refunds once.
+    pub refund_key: String,
+}
+
+/// A refund the provider accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderRefund {
+    /// The provider's id for it, when it has one (Stripe's `re_…`).
+    pub reference: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
 pub trait PaymentProvider: Send + Sync {
     fn code(&self) -> &'static str;
     fn authorize<'a>(
         &'a self,
-        amount: &'a Money,
-        details: &'a PaymentDetails,
+        request: AuthorizeRequest<'a>,
     ) -> PaymentFuture<'a, Result<Authorization, PaymentError>>;
     fn capture<'a>(
         &'a self,
@@ -160,161 +109,79 @@ pub trait PaymentProvider: Send + Sync {
         &'a self,
         authorization: &'a Authorization,
     ) -> PaymentFuture<'a, Result<(), PaymentError>>;
+    fn refund<'a>(
+        &'a self,
+        request: RefundRequest<'a>,
+    ) -> PaymentFuture<'a, Result<ProviderRefund, PaymentError>>;
 }
 
-/// Bank transfer / cash on delivery: the order waits for payment.
-pub struct ManualPayment;
-
-impl PaymentProvider for ManualPayment {
-    fn code(&self) -> &'static str {
-        "manual"
-    }
-
-    fn authorize<'a>(
-        &'a self,
-        _amount: &'a Money,
-        _details: &'a PaymentDetails,
-    ) -> PaymentFuture<'a, Result<Authorization, PaymentError>> {
-        Box::pin(async {
-            Ok(Authorization {
-                provider: "manual",
-                reference: None,
-                card_brand: None,
-                card_last4: None,
-                capture_after_placing: false,
-            })
-        })
-    }
-
-    fn capture<'a>(
-        &'a self,
-        _authorization: &'a Authorization,
-    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn void<'a>(
-        &'a self,
-        _authorization: &'a Authorization,
-    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
-        Box::pin(async { Ok(()) })
-    }
+/// Stripe, when the store is configured for it: the client and what browsers need.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct StripeGateway {
+    pub provider: Arc<dyn PaymentProvider>,
+    pub browser: stripe::StripeBrowserSettings,
 }
 
-pub const TEST_CARD_APPROVED: &str = "4242424242424242";
-pub const TEST_CARD_DECLINED: &str = "4000000000000002";
+/// The providers this store takes payments with: the manual method always, Stripe when it
+/// is configured, the demo card gateway otherwise (never in production). Handed to the
+/// checkout and the staff actions.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct PaymentGateways {
+    stripe: Option<StripeGateway>,
+    offers_test_card: bool,
+}
 
-/// A simulated card gateway for demos and tests: 4242 4242 4242 4242 is approved,
-/// 4000 0000 0000 0002 is declined, any other card is refused with a hint.
-pub struct TestCardPayment;
-
-impl PaymentProvider for TestCardPayment {
-    fn code(&self) -> &'static str {
-        "test-card"
+#[cfg(feature = "ssr")]
+impl PaymentGateways {
+    pub fn new(stripe: Option<StripeGateway>, offers_test_card: bool) -> Self {
+        Self {
+            stripe,
+            offers_test_card,
+        }
     }
 
-    fn authorize<'a>(
-        &'a self,
-        amount: &'a Money,
-        details: &'a PaymentDetails,
-    ) -> PaymentFuture<'a, Result<Authorization, PaymentError>> {
-        Box::pin(async move {
-            let PaymentDetails::Card(card) = details else {
-                return Err(PaymentError::Declined(
-                    "Enter your card details.".to_owned(),
-                ));
-            };
-            match card.number.as_str() {
-                TEST_CARD_APPROVED => Ok(Authorization {
-                    provider: "test-card",
-                    reference: Some(format!(
-                        "test_auth_{}_{}",
-                        amount.minor_units,
-                        uuid::Uuid::new_v4().simple()
-                    )),
-                    card_brand: Some(card.brand().to_owned()),
-                    card_last4: Some(card.last4()),
-                    capture_after_placing: true,
-                }),
-                TEST_CARD_DECLINED => Err(PaymentError::Declined(
-                    "Your card was declined. Your cart is unchanged; try another card.".to_owned(),
-                )),
-                _ => Err(PaymentError::Declined(
-                    "This demo store takes only the test card 4242 4242 4242 4242.".to_owned(),
-                )),
-            }
-        })
+    /// Manual payments and the demo card gateway only: for development and tests.
+    pub fn simulated() -> Self {
+        Self::new(None, true)
     }
 
-    fn capture<'a>(
-        &'a self,
-        _authorization: &'a Authorization,
-    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
-        Box::pin(async { Ok(()) })
+    /// The provider that took the payment recorded as `code` on an order. The demo
+    /// gateway stays known for orders placed with it, even where it is no longer offered.
+    pub fn provider(&self, code: &str) -> Option<Arc<dyn PaymentProvider>> {
+        match code {
+            "manual" => Some(Arc::new(ManualPayment)),
+            "test-card" => Some(Arc::new(TestCardPayment)),
+            "stripe" => self.stripe.as_ref().map(|s| s.provider.clone()),
+            _ => None,
+        }
     }
 
-    fn void<'a>(
-        &'a self,
-        _authorization: &'a Authorization,
-    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
-        Box::pin(async { Ok(()) })
+    /// The card provider shoppers are offered at checkout, if any.
+    pub fn card_method(&self) -> Option<&'static str> {
+        if self.stripe.is_some() {
+            Some("stripe")
+        } else if self.offers_test_card {
+            Some("test-card")
+        } else {
+            None
+        }
+    }
+
+    pub fn stripe_browser(&self) -> Option<&stripe::StripeBrowserSettings> {
+        self.stripe.as_ref().map(|s| &s.browser)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kernel::money::CurrencyCode;
-
-    const TODAY: (u32, u32) = (2026, 11);
-
-    fn card(number: &str) -> CardDetails {
-        CardDetails::parse(number, "12/30", "123", TODAY).unwrap()
-    }
-
-    fn usd(minor: i64) -> Money {
-        Money::new(minor, CurrencyCode::parse("USD").unwrap())
-    }
-
-    #[test]
-    fn card_input_is_checked_for_shape_luhn_expiry_and_cvc() {
-        assert!(CardDetails::parse("4242 4242 4242 4242", "11/26", "123", TODAY).is_ok());
-        let problems =
-            CardDetails::parse("4242 4242 4242 4241", "10/26", "12a", TODAY).unwrap_err();
-        assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(CardDetails::parse("4242424242424242", "13/30", "123", TODAY).is_err());
-        assert!(CardDetails::parse("abcd", "12/30", "123", TODAY).is_err());
-    }
-
-    #[test]
-    fn debug_output_never_contains_the_card_number() {
-        let text = format!("{:?}", card("4242 4242 4242 4242"));
-        assert!(!text.contains("42424242"), "{text}");
-        assert!(text.contains("4242"));
-    }
-
-    #[tokio::test]
-    async fn the_test_card_gateway_approves_4242_and_declines_0002() {
-        let gateway = TestCardPayment;
-        let approved = gateway
-            .authorize(&usd(1000), &PaymentDetails::Card(card(TEST_CARD_APPROVED)))
-            .await
-            .unwrap();
-        assert_eq!(
-            (
-                approved.card_brand.as_deref(),
-                approved.card_last4.as_deref()
-            ),
-            (Some("Visa"), Some("4242"))
-        );
-        assert!(!approved.reference.unwrap().contains(TEST_CARD_APPROVED));
-        let declined = gateway
-            .authorize(&usd(1000), &PaymentDetails::Card(card(TEST_CARD_DECLINED)))
-            .await;
-        assert!(matches!(declined, Err(PaymentError::Declined(m)) if m.contains("declined")));
-        let other = gateway
-            .authorize(&usd(1000), &PaymentDetails::Card(card("5555555555554444")))
-            .await;
-        assert!(matches!(other, Err(PaymentError::Declined(_))));
-    }
+/// The gateways the server put in the Leptos context, for server functions.
+#[cfg(feature = "ssr")]
+pub fn payment_gateways() -> Result<PaymentGateways, crate::kernel::error::AppError> {
+    leptos::prelude::use_context::<PaymentGateways>().ok_or_else(|| {
+        tracing::error!("PaymentGateways was not provided to the Leptos context");
+        crate::kernel::error::AppError::Internal
+    })
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;

@@ -14,6 +14,7 @@ use app::kernel::error::AppError;
 use app::orders::manage::model::{FulfilForm, RefundForm};
 use app::orders::manage::{cancel, fulfil, mark_paid, refund};
 use app::orders::model::OrderStatus;
+use app::payments::PaymentGateways;
 use app::testing::fixtures::{category, placed_order, product, staff_actor, stock_of, variant_ids};
 use app::testing::TestDatabase;
 use sqlx::PgPool;
@@ -471,7 +472,14 @@ async fn the_ledger_sums_to_the_stock_under_concurrent_adjustments_sales_and_can
                     .map(|_| ()),
                 2 => {
                     let order = placed_order(&pool, &[(variant, 1)]).await;
-                    cancel(&pool, &actor, order.id, SHOP_URL).await
+                    cancel(
+                        &pool,
+                        &PaymentGateways::simulated(),
+                        &actor,
+                        order.id,
+                        SHOP_URL,
+                    )
+                    .await
                 }
                 _ => {
                     placed_order(&pool, &[(variant, 2)]).await;
@@ -519,9 +527,15 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
     let actor = staff_actor();
     subscribe_to(&db.pool, "order.refunded").await;
 
-    let error = refund(&db.pool, &actor, &refund_form(order.id, "10"), SHOP_URL)
-        .await
-        .unwrap_err();
+    let error = refund(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        &refund_form(order.id, "10"),
+        SHOP_URL,
+    )
+    .await
+    .unwrap_err();
     assert!(
         error.to_string().contains("cannot be refunded"),
         "unpaid: {error}"
@@ -529,8 +543,24 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
     mark_paid(&db.pool, &actor, order.id).await.unwrap();
 
     let partial = refund_form(order.id, "30.00");
-    refund(&db.pool, &actor, &partial, SHOP_URL).await.unwrap();
-    refund(&db.pool, &actor, &partial, SHOP_URL).await.unwrap();
+    refund(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        &partial,
+        SHOP_URL,
+    )
+    .await
+    .unwrap();
+    refund(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        &partial,
+        SHOP_URL,
+    )
+    .await
+    .unwrap();
     let refunded = || async {
         sqlx::query_as::<_, (i64, OrderStatus)>(
             "SELECT refunded_minor, status FROM orders WHERE id = $1",
@@ -548,6 +578,7 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
 
     let too_much = refund(
         &db.pool,
+        &PaymentGateways::simulated(),
         &actor,
         &refund_form(order.id, &format!("{}.01", (total - 3000) / 100)),
         SHOP_URL,
@@ -563,22 +594,40 @@ async fn refunds_never_exceed_what_was_paid_and_the_last_one_makes_the_order_ref
     );
     for bad in ["0", "-5", "abc"] {
         assert!(
-            refund(&db.pool, &actor, &refund_form(order.id, bad), SHOP_URL)
-                .await
-                .unwrap_err()
-                .field_message("amount")
-                .is_some(),
+            refund(
+                &db.pool,
+                &PaymentGateways::simulated(),
+                &actor,
+                &refund_form(order.id, bad),
+                SHOP_URL
+            )
+            .await
+            .unwrap_err()
+            .field_message("amount")
+            .is_some(),
             "{bad}"
         );
     }
     let rest = format!("{}.{:02}", (total - 3000) / 100, (total - 3000) % 100);
-    refund(&db.pool, &actor, &refund_form(order.id, &rest), SHOP_URL)
-        .await
-        .unwrap();
+    refund(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        &refund_form(order.id, &rest),
+        SHOP_URL,
+    )
+    .await
+    .unwrap();
     assert_eq!(refunded().await, (total, OrderStatus::Refunded));
-    let error = refund(&db.pool, &actor, &refund_form(order.id, "1"), SHOP_URL)
-        .await
-        .unwrap_err();
+    let error = refund(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        &refund_form(order.id, "1"),
+        SHOP_URL,
+    )
+    .await
+    .unwrap_err();
     assert!(error.to_string().contains("cannot be refunded"), "{error}");
 
     assert_eq!(
@@ -687,12 +736,24 @@ async fn orders_move_through_payment_fulfilment_and_cancellation_with_audit_reco
         );
     }
 
-    cancel(&db.pool, &actor, cancelled.id, SHOP_URL)
-        .await
-        .unwrap();
-    cancel(&db.pool, &actor, cancelled.id, SHOP_URL)
-        .await
-        .unwrap();
+    cancel(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        cancelled.id,
+        SHOP_URL,
+    )
+    .await
+    .unwrap();
+    cancel(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        cancelled.id,
+        SHOP_URL,
+    )
+    .await
+    .unwrap();
     assert_eq!(stock_of(&db.pool, variant).await, 4, "restocked once");
     let cancelled_emails = shopper_emails(&db.pool, cancelled.id).await;
     assert_eq!(
@@ -705,9 +766,15 @@ async fn orders_move_through_payment_fulfilment_and_cancellation_with_audit_reco
     );
     assert!(cancelled_emails[0].1.contains(&cancelled.number));
     assert!(
-        cancel(&db.pool, &actor, shipped.id, SHOP_URL)
-            .await
-            .is_err(),
+        cancel(
+            &db.pool,
+            &PaymentGateways::simulated(),
+            &actor,
+            shipped.id,
+            SHOP_URL
+        )
+        .await
+        .is_err(),
         "shipped orders are refunded, not cancelled"
     );
 
@@ -803,9 +870,15 @@ async fn the_dashboard_counts_paid_revenue_less_refunds_and_the_funnel() {
     let paid = placed_order(&db.pool, &[(variant, 2)]).await;
     let _unpaid = placed_order(&db.pool, &[(variant, 1)]).await;
     mark_paid(&db.pool, &actor, paid.id).await.unwrap();
-    refund(&db.pool, &actor, &refund_form(paid.id, "50"), SHOP_URL)
-        .await
-        .unwrap();
+    refund(
+        &db.pool,
+        &PaymentGateways::simulated(),
+        &actor,
+        &refund_form(paid.id, "50"),
+        SHOP_URL,
+    )
+    .await
+    .unwrap();
     app::funnel::record_visits(&db.pool, 40).await.unwrap();
     // The two orders' carts count as carts; one cart reached the checkout.
     let cart = app::cart::repo::create_cart(&db.pool).await.unwrap();

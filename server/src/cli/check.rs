@@ -40,6 +40,41 @@ fn finding(subject: &'static str, verdict: Verdict, detail: impl Into<String>) -
     }
 }
 
+/// Which card provider shoppers get. Keys are never printed; a test key in production and
+/// no card payments at all are worth a warning.
+fn payments_finding(config: &Config) -> Finding {
+    match &config.stripe {
+        Some(stripe) => {
+            let mode = if stripe.secret_key.contains("_live_") { "live" } else { "test" };
+            let verdict = if config.environment == Environment::Production && mode == "test" {
+                Verdict::Warning
+            } else {
+                Verdict::Ok
+            };
+            finding(
+                "payments",
+                verdict,
+                format!(
+                    "cards through Stripe ({mode} keys, API {}); events at {}{}",
+                    stripe.api_base,
+                    config.public_url.trim_end_matches('/'),
+                    crate::payments::STRIPE_EVENTS_PATH
+                ),
+            )
+        }
+        None if config.environment == Environment::Production => finding(
+            "payments",
+            Verdict::Warning,
+            "no card payments: only bank transfer or cash on delivery (set STOA_STRIPE_SECRET_KEY, STOA_STRIPE_PUBLISHABLE_KEY and STOA_STRIPE_WEBHOOK_SECRET)",
+        ),
+        None => finding(
+            "payments",
+            Verdict::Ok,
+            "demo card gateway (test card 4242 4242 4242 4242) and manual payment; Stripe not configured",
+        ),
+    }
+}
+
 /// Everything `stoa check` reports, in order. `pool` is `None` when the database could not
 /// be reached (`unreachable` says why).
 pub async fn check(
@@ -63,6 +98,7 @@ pub async fn check(
             "production must be served over https: set STOA_PUBLIC_URL=https://…",
         ));
     }
+    findings.push(payments_finding(config));
     let pkg = config.site_root.join("pkg");
     let has_wasm = std::fs::read_dir(&pkg)
         .map(|entries| {

@@ -13,7 +13,20 @@ use tower_sessions::ExpiredDeletion;
 
 /// Everything the router needs, built from configuration and an open pool.
 pub fn app_state(config: &Config, pool: PgPool) -> AppState {
+    let stripe_client = config
+        .stripe
+        .as_ref()
+        .map(|stripe| Arc::new(crate::payments::stripe::StripeClient::new(stripe)));
     AppState {
+        payments: crate::payments::gateways(config, stripe_client.clone()),
+        stripe: config
+            .stripe
+            .as_ref()
+            .zip(stripe_client)
+            .map(|(stripe, client)| crate::state::StripeEvents {
+                client,
+                webhook_secret: stripe.webhook_secret.clone(),
+            }),
         secure_cookies: config.environment != crate::config::Environment::Development,
         media_dir: config.media_dir.clone(),
         leptos_options: leptos_options(config),

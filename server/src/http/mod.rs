@@ -1,5 +1,5 @@
 //! Plain HTTP routes beside the Leptos app: health, metrics, media, data exports, image
-//! uploads, catalog CSV, sitemaps and page-load beacons. Each module answers for its own
+//! uploads, catalog CSV, sitemaps, page-load beacons and the payment provider's events. Each module answers for its own
 //! paths with `routes()`.
 
 pub mod catalog_csv;
@@ -7,6 +7,7 @@ pub mod exports;
 pub mod health;
 pub mod media;
 pub mod metrics;
+pub mod payment_events;
 pub mod sitemap;
 pub mod uploads;
 pub mod vitals;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .merge(exports::routes())
         .merge(sitemap::routes())
         .merge(vitals::routes())
+        .merge(payment_events::routes())
 }
 
 /// Routes that take large uploads, each with its own body limit.

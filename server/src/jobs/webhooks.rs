@@ -8,31 +8,16 @@
 use hmac::{Hmac, Mac};
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::TokioExecutor;
 use sha2::Sha256;
 use sqlx::PgPool;
 use std::time::Duration;
 
-pub type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+pub use crate::outbound::{http_client, HttpClient};
 
 /// How many deliveries one pass handles.
 const BATCH: i64 = 20;
 /// A receiver that has not answered by then counts as failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// An HTTP(S) client for deliveries (TLS with the web's public roots).
-pub fn http_client() -> HttpClient {
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-        .unwrap_or_else(|_| {
-            unreachable!("the ring provider supports the default protocol versions")
-        })
-        .https_or_http()
-        .enable_http1()
-        .build();
-    Client::builder(TokioExecutor::new()).build(https)
-}
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the endpoint's secret>`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {

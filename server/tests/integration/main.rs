@@ -16,5 +16,6 @@ mod metrics;
 mod operations;
 mod search_engines;
 mod seed;
+mod stripe;
 mod vitals;
 mod webhooks;

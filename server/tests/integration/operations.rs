@@ -211,6 +211,31 @@ async fn check_reports_each_problem_with_what_to_do_and_fails_only_on_problems()
     assert!(ready.status.success(), "{}", text(&ready));
     assert!(text(&ready).contains("ready to serve"));
 
+    assert!(
+        text(&ready).contains("ok       payments      demo card gateway"),
+        "{}",
+        text(&ready)
+    );
+    let with_stripe = Command::new(env!("CARGO_BIN_EXE_stoa"))
+        .env("DATABASE_URL", &url)
+        .env("STOA_SITE_ROOT", &site)
+        .env("STOA_STRIPE_SECRET_KEY", "sk_test_secretvalue123")
+        .env("STOA_STRIPE_PUBLISHABLE_KEY", "pk_test_publicvalue123")
+        .env("STOA_STRIPE_WEBHOOK_SECRET", "whsec_secretvalue123")
+        .arg("check")
+        .output()
+        .unwrap();
+    let report = text(&with_stripe);
+    assert!(
+        report.contains("cards through Stripe (test keys"),
+        "{report}"
+    );
+    assert!(report.contains("/webhooks/stripe"), "{report}");
+    assert!(
+        !report.contains("secretvalue"),
+        "secrets are never printed: {report}"
+    );
+
     let unreachable = run(&site, "postgres://postgres@127.0.0.1:1/stoa");
     assert!(!unreachable.status.success());
     assert!(

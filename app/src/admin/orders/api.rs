@@ -39,7 +39,9 @@ pub async fn cancel_order(id: i64) -> Result<(), AppError> {
     crate::kernel::context::serve(|state| async move {
         let actor =
             crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
-        crate::orders::manage::cancel(&state.pool, &actor, id, &state.site.public_url).await
+        let gateways = crate::payments::payment_gateways()?;
+        crate::orders::manage::cancel(&state.pool, &gateways, &actor, id, &state.site.public_url)
+            .await
     })
     .await
 }
@@ -61,7 +63,27 @@ pub async fn refund_order(form: RefundForm) -> Result<(), AppError> {
     crate::kernel::context::serve(|state| async move {
         let actor =
             crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
-        crate::orders::manage::refund(&state.pool, &actor, &form, &state.site.public_url).await
+        let gateways = crate::payments::payment_gateways()?;
+        crate::orders::manage::refund(
+            &state.pool,
+            &gateways,
+            &actor,
+            &form,
+            &state.site.public_url,
+        )
+        .await
+    })
+    .await
+}
+
+/// Captures a card payment again after its capture failed when the order was placed.
+#[server(endpoint = "admin/orders/retry-capture")]
+pub async fn retry_order_capture(id: i64) -> Result<(), AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let actor =
+            crate::accounts::auth::require_staff(crate::accounts::model::Role::Staff).await?;
+        let gateways = crate::payments::payment_gateways()?;
+        crate::orders::manage::retry_capture(&state.pool, &gateways, &actor, id).await
     })
     .await
 }

@@ -3,6 +3,7 @@
 
 use crate::admin::orders::api::{
     get_staff_order, list_orders, CancelOrder, FulfilOrder, MarkOrderPaid, RefundOrder,
+    RetryOrderCapture,
 };
 use crate::admin::ui::{
     busy_label, field_error_id, next_page_href, query_param, successes, toast_results,
@@ -25,6 +26,7 @@ pub fn OrderListPage() -> impl IntoView {
     let customer = query_param("customer");
     let min_total = query_param("min_total");
     let max_total = query_param("max_total");
+    let attention = query_param("attention");
     let before = query_param("before");
     let filter = move || OrderFilter {
         status: status.get(),
@@ -33,6 +35,7 @@ pub fn OrderListPage() -> impl IntoView {
         customer: customer.get(),
         min_total: min_total.get(),
         max_total: max_total.get(),
+        attention: attention.get(),
         before_id: before.get().parse().ok(),
     };
     let orders = Resource::new(filter, list_orders);
@@ -61,6 +64,12 @@ pub fn OrderListPage() -> impl IntoView {
             <label>"Customer or number" <input type="search" name="customer" maxlength="200" prop:value=move || customer.get() /></label>
             <label>"Total from" <input name="min_total" inputmode="decimal" size="7" prop:value=move || min_total.get() /></label>
             <label>"to" <input name="max_total" inputmode="decimal" size="7" prop:value=move || max_total.get() /></label>
+            <label>"Payment"
+                <select name="attention">
+                    <option value="">"Any"</option>
+                    <option value="yes" selected=move || attention.get() == "yes">"Needs attention"</option>
+                </select>
+            </label>
         </ListFilters>
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading orders…"</p> }>{rows}</Transition>
     }
@@ -77,6 +86,7 @@ fn OrderTable(list: OrderList, filter: OrderFilter) -> impl IntoView {
             ("customer", filter.customer),
             ("min_total", filter.min_total),
             ("max_total", filter.max_total),
+            ("attention", filter.attention),
         ],
         list.next_before_id,
     );
@@ -95,7 +105,10 @@ fn OrderTable(list: OrderList, filter: OrderFilter) -> impl IntoView {
                         <td>{o.placed_at}</td>
                         <td>{o.name} <br /> <small>{o.email}</small></td>
                         <td>{o.total} {o.refunded.map(|r| view! { <br /> <small>"refunded " {r}</small> })}</td>
-                        <td><span class="badge">{o.status.label()}</span></td>
+                        <td>
+                            <span class="badge">{o.status.label()}</span>
+                            {o.attention.map(|a| view! { <br /> <span class="badge badge-warning" data-testid="payment-attention">{a.label()}</span> })}
+                        </td>
                     </tr>
                 }).collect_view()}
         </ListTable>
@@ -110,17 +123,24 @@ pub fn OrderDetailPage() -> impl IntoView {
     let fulfil = ServerAction::<FulfilOrder>::new();
     let cancel = ServerAction::<CancelOrder>::new();
     let refund = ServerAction::<RefundOrder>::new();
+    let capture = ServerAction::<RetryOrderCapture>::new();
+    toast_results(capture, "Payment captured; the order is paid.");
     toast_results(paid, "Marked paid.");
     toast_results(fulfil, "Marked shipped.");
     toast_results(cancel, "Order cancelled; its stock is back.");
     toast_results(refund, "Refund recorded.");
     let (paid_ok, fulfil_ok) = (successes(paid), successes(fulfil));
     let (cancel_ok, refund_ok) = (successes(cancel), successes(refund));
+    let capture_ok = successes(capture);
     let order = Resource::new(
         move || {
             (
                 number.get(),
-                paid_ok.get() + fulfil_ok.get() + cancel_ok.get() + refund_ok.get(),
+                paid_ok.get()
+                    + fulfil_ok.get()
+                    + cancel_ok.get()
+                    + refund_ok.get()
+                    + capture_ok.get(),
             )
         },
         |(number, _)| get_staff_order(number),
@@ -128,7 +148,9 @@ pub fn OrderDetailPage() -> impl IntoView {
     let content = move || {
         Suspend::new(async move {
             match order.await {
-                Ok(order) => view! { <OrderDetail order paid fulfil cancel refund /> }.into_any(),
+                Ok(order) => {
+                    view! { <OrderDetail order paid fulfil cancel refund capture /> }.into_any()
+                }
                 Err(error) => view! { <ErrorPanel error /> }.into_any(),
             }
         })
@@ -147,12 +169,41 @@ fn OrderDetail(
     fulfil: ServerAction<FulfilOrder>,
     cancel: ServerAction<CancelOrder>,
     refund: ServerAction<RefundOrder>,
+    capture: ServerAction<RetryOrderCapture>,
 ) -> impl IntoView {
     let receipt = order.receipt.clone();
     let currency = receipt.currency.clone();
     let money = move |minor: i64| format_minor(minor, &currency);
     let id = order.id.to_string();
-    let (paid_id, fulfil_id, refund_id, cancel_id) = (id.clone(), id.clone(), id.clone(), id);
+    let (paid_id, fulfil_id, refund_id) = (id.clone(), id.clone(), id.clone());
+    let (cancel_id, capture_id) = (id.clone(), id);
+    let is_card = order.payment_provider != "manual";
+    let cancel_note = match (is_card, order.status) {
+        (true, OrderStatus::PendingPayment) => {
+            "Cancelling voids the card authorization and puts the ordered units back in stock."
+        }
+        (true, _) => {
+            "Cancelling refunds the card payment in full and puts the ordered units back in stock."
+        }
+        (false, _) => "Cancelling puts the ordered units back in stock.",
+    };
+    let can_retry_capture = order.can_retry_capture();
+    let attention = order.attention.map(|flag| {
+        let detail = order.attention_detail.clone().unwrap_or_default();
+        view! {
+            <div class="notice warning" role="status" data-testid="payment-attention">
+                <strong>{flag.label()}</strong> " " {detail}
+                {can_retry_capture.then(move || view! {
+                    <p>"The card was authorized when the order was placed. Capture it now, or cancel the order to release it."</p>
+                    {action_error(capture)}
+                    <ActionForm action=capture attr:class="inline-form">
+                        <input type="hidden" name="id" value=capture_id />
+                        <button type="submit" disabled=move || capture.pending().get()>{busy_label(capture, "Retry capture", "Capturing…")}</button>
+                    </ActionForm>
+                })}
+            </div>
+        }
+    });
     let (request_key, refundable) = (order.request_key.clone(), order.refundable.clone());
     let address = &receipt.address;
     let address_text = [
@@ -170,6 +221,7 @@ fn OrderDetail(
             <h1>"Order " {receipt.number.clone()}</h1>
             <span class="badge" data-testid="order-status">{order.status.label()}</span>
         </div>
+        {attention}
         <div class="panel-columns">
             <section class="panel" aria-labelledby="order-summary">
                 <h2 id="order-summary">"Summary"</h2>
@@ -192,7 +244,7 @@ fn OrderDetail(
             </section>
             <section class="panel" aria-labelledby="order-actions">
                 <h2 id="order-actions">"Actions"</h2>
-                {order.can(OrderStatus::Paid).then(move || view! {
+                {order.can_mark_paid().then(move || view! {
                     {action_error(paid)}
                     <ActionForm action=paid attr:class="inline-form">
                         <input type="hidden" name="id" value=paid_id />
@@ -235,7 +287,7 @@ fn OrderDetail(
                 })}
                 {order.can(OrderStatus::Cancelled).then(move || view! {
                     <h3>"Cancel"</h3>
-                    <p>"Cancelling puts the ordered units back in stock."</p>
+                    <p>{cancel_note}</p>
                     {action_error(cancel)}
                     <ActionForm action=cancel attr:class="inline-form">
                         <input type="hidden" name="id" value=cancel_id />

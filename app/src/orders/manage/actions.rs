@@ -9,8 +9,12 @@ use crate::orders::email::{queue_status_notice, StatusNotice};
 use crate::orders::manage::model::{
     FulfilForm, OrderFilter, OrderList, OrderRow, RefundForm, StaffOrder, TimelineEntry,
 };
-use crate::orders::model::OrderStatus;
+use crate::orders::manage::payment_actions::{
+    release_payment_for_cancel, CancelledPayment, LockedPayment,
+};
+use crate::orders::model::{OrderStatus, PaymentAttention};
 use crate::orders::status::{transition_order_in, Moved};
+use crate::payments::{PaymentGateways, RefundRequest};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -24,6 +28,7 @@ struct CheckedFilter {
     customer: String,
     min_total: Option<i64>,
     max_total: Option<i64>,
+    attention_only: bool,
 }
 
 fn check_filter(filter: &OrderFilter) -> Result<CheckedFilter, AppError> {
@@ -73,6 +78,14 @@ fn check_filter(filter: &OrderFilter) -> Result<CheckedFilter, AppError> {
     };
     let min_total = amount("min_total", &filter.min_total);
     let max_total = amount("max_total", &filter.max_total);
+    let attention_only = match filter.attention.trim() {
+        "" => false,
+        "yes" => true,
+        _ => {
+            errors.push(FieldError::new("attention", "Choose from the list."));
+            false
+        }
+    };
     if filter.customer.chars().count() > 200 {
         errors.push(FieldError::new(
             "customer",
@@ -87,6 +100,7 @@ fn check_filter(filter: &OrderFilter) -> Result<CheckedFilter, AppError> {
         customer: crate::kernel::db::escape_like(&filter.customer),
         min_total,
         max_total,
+        attention_only,
     })
 }
 
@@ -103,10 +117,12 @@ pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppE
         currency: String,
         total_minor: i64,
         refunded_minor: i64,
+        payment_attention: Option<String>,
     }
     let checked = check_filter(filter)?;
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, number, placed_at, email, ship_name, status, currency, total_minor, refunded_minor
+        "SELECT id, number, placed_at, email, ship_name, status, currency, total_minor, refunded_minor,
+                payment_attention
          FROM orders
          WHERE ($1::order_status IS NULL OR status = $1)
            AND ($2::timestamptz IS NULL OR placed_at >= $2)
@@ -115,6 +131,7 @@ pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppE
            AND ($5::bigint IS NULL OR total_minor >= $5)
            AND ($6::bigint IS NULL OR total_minor <= $6)
            AND ($7::bigint IS NULL OR id < $7)
+           AND (NOT $9 OR payment_attention IS NOT NULL)
          ORDER BY id DESC LIMIT $8",
     )
     .bind(checked.status)
@@ -125,6 +142,7 @@ pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppE
     .bind(checked.max_total)
     .bind(filter.before_id)
     .bind(crate::kernel::paging::rows_to_fetch(ORDERS_PER_PAGE))
+    .bind(checked.attention_only)
     .fetch_all(pool)
     .await?;
     let (rows, next_before_id) =
@@ -142,6 +160,10 @@ pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppE
                     status: r.status,
                     total: money(r.total_minor),
                     refunded: (r.refunded_minor > 0).then(|| money(r.refunded_minor)),
+                    attention: r
+                        .payment_attention
+                        .as_deref()
+                        .and_then(PaymentAttention::parse),
                 }
             })
             .collect(),
@@ -154,15 +176,32 @@ pub async fn detail(pool: &PgPool, number: &str) -> Result<StaffOrder, AppError>
     let receipt = crate::orders::receipt::order_receipt(pool, number, None)
         .await?
         .ok_or_else(|| AppError::not_found("There is no order with this number."))?;
-    let (id, status, total_minor, refunded_minor, carrier, tracking_number): (
-        i64,
-        OrderStatus,
-        i64,
-        i64,
-        Option<String>,
-        Option<String>,
-    ) = sqlx::query_as(
-        "SELECT id, status, total_minor, refunded_minor, carrier, tracking_number FROM orders WHERE number = $1",
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        status: OrderStatus,
+        total_minor: i64,
+        refunded_minor: i64,
+        carrier: Option<String>,
+        tracking_number: Option<String>,
+        payment_provider: String,
+        payment_attention: Option<String>,
+        payment_attention_detail: Option<String>,
+    }
+    let Row {
+        id,
+        status,
+        total_minor,
+        refunded_minor,
+        carrier,
+        tracking_number,
+        payment_provider,
+        payment_attention,
+        payment_attention_detail,
+    } = sqlx::query_as(
+        "SELECT id, status, total_minor, refunded_minor, carrier, tracking_number, payment_provider,
+                payment_attention, payment_attention_detail
+         FROM orders WHERE number = $1",
     )
     .bind(&receipt.number)
     .fetch_one(pool)
@@ -182,7 +221,10 @@ pub async fn detail(pool: &PgPool, number: &str) -> Result<StaffOrder, AppError>
              SELECT at, id, from_status, to_status, NULL::bigint AS amount_minor, note
              FROM order_transitions WHERE order_id = $1
              UNION ALL
-             SELECT at, id, NULL, NULL, amount_minor, reason FROM order_refunds WHERE order_id = $1
+             SELECT at, id, NULL, NULL, amount_minor,
+                    CASE WHEN provider_reference IS NULL THEN reason
+                         ELSE reason || ' (' || provider_reference || ')' END
+             FROM order_refunds WHERE order_id = $1
          ) timeline ORDER BY at, id",
     )
     .bind(id)
@@ -214,6 +256,11 @@ pub async fn detail(pool: &PgPool, number: &str) -> Result<StaffOrder, AppError>
         refundable_minor,
         carrier,
         tracking_number,
+        payment_provider,
+        attention: payment_attention
+            .as_deref()
+            .and_then(PaymentAttention::parse),
+        attention_detail: payment_attention_detail,
         timeline,
         request_key: Uuid::new_v4().to_string(),
     })
@@ -274,13 +321,27 @@ pub async fn mark_paid(pool: &PgPool, actor: &Actor, order_id: i64) -> Result<()
 }
 
 /// Cancels an order before shipment; its units go back in stock and the shopper is told.
+/// A card authorization still open is voided, and a captured card payment is refunded in
+/// full, at the provider first: when it refuses, nothing is cancelled.
 pub async fn cancel(
     pool: &PgPool,
+    gateways: &PaymentGateways,
     actor: &Actor,
     order_id: i64,
     public_url: &str,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
+    let payment = LockedPayment::lock(&mut tx, order_id).await?;
+    if payment.status == OrderStatus::Cancelled {
+        return Ok(()); // a double click: the first one cancelled
+    }
+    if !payment.status.can_become(OrderStatus::Cancelled) {
+        return Err(AppError::invalid(format!(
+            "An order that is “{}” cannot be cancelled.",
+            payment.status.label()
+        )));
+    }
+    let released = release_payment_for_cancel(&mut tx, gateways, order_id, &payment).await?;
     let moved = transition_order_in(
         &mut tx,
         order_id,
@@ -292,7 +353,15 @@ pub async fn cancel(
         let (number, email) = order_contact(&mut tx, order_id).await?;
         let cancelled = StatusNotice::Cancelled;
         queue_status_notice(&mut tx, order_id, &number, &email, cancelled, public_url).await?;
-        let details = serde_json::json!({ "restocked": true });
+        let details = match released {
+            CancelledPayment::Nothing => serde_json::json!({ "restocked": true }),
+            CancelledPayment::Voided => {
+                serde_json::json!({ "restocked": true, "authorization_voided": true })
+            }
+            CancelledPayment::Refunded { amount_minor } => {
+                serde_json::json!({ "restocked": true, "refunded_minor": amount_minor })
+            }
+        };
         record_move(&mut tx, actor, number, "order.cancel", moved, details).await?;
     }
     tx.commit().await?;
@@ -353,6 +422,7 @@ pub async fn fulfil(
 /// request (same key) refunds once.
 pub async fn refund(
     pool: &PgPool,
+    gateways: &PaymentGateways,
     actor: &Actor,
     form: &RefundForm,
     public_url: &str,
@@ -362,9 +432,9 @@ pub async fn refund(
         AppError::invalid("The form is out of date: reload the page and try again.")
     })?;
     let mut tx = pool.begin().await?;
-    let (number, email, status, currency, total_minor, refunded_minor): (String, String, OrderStatus, String, i64, i64) =
+    let (number, status, currency, total_minor, refunded_minor): (String, OrderStatus, String, i64, i64) =
         sqlx::query_as(
-            "SELECT number, email, status, currency, total_minor, refunded_minor FROM orders WHERE id = $1 FOR UPDATE",
+            "SELECT number, status, currency, total_minor, refunded_minor FROM orders WHERE id = $1 FOR UPDATE",
         )
         .bind(form.order_id)
         .fetch_optional(&mut *tx)
@@ -422,56 +492,61 @@ pub async fn refund(
         ));
     }
     AppError::from_field_errors(errors)?;
-    sqlx::query(
-        "INSERT INTO order_refunds (order_id, amount_minor, reason, idempotency_key, actor_id)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(form.order_id)
-    .bind(amount)
-    .bind(reason)
-    .bind(request_key)
-    .bind(actor.id)
-    .execute(&mut *tx)
-    .await?;
-    let refunded_after: i64 = sqlx::query_scalar(
-        "UPDATE orders SET refunded_minor = refunded_minor + $2 WHERE id = $1 RETURNING refunded_minor",
-    )
-    .bind(form.order_id)
-    .bind(amount)
-    .fetch_one(&mut *tx)
-    .await?;
-    let status_after = if refunded_after == total_minor {
-        // Sends order.refunded with the whole total.
-        transition_order_in(&mut tx, form.order_id, OrderStatus::Refunded, reason)
-            .await?
-            .to
-    } else {
-        crate::webhooks::outbox::emit(
-            &mut tx,
-            "order.refunded",
-            serde_json::json!({
-                "number": number, "status": status.as_str(), "partial": true,
-                "amount_minor": amount, "refunded_minor": refunded_after, "total_minor": total_minor,
-            }),
+    // The money moves first, at the provider that took it, under the order's lock; only
+    // an accepted refund is recorded. Manual payments are paid back by hand.
+    let payment = LockedPayment::lock(&mut tx, form.order_id).await?;
+    let provider_reference = match &payment.payment_reference {
+        Some(reference) if payment.payment_provider != "manual" => {
+            let provider = payment.provider(gateways)?;
+            let refunded = provider
+                .refund(RefundRequest {
+                    payment_reference: reference,
+                    amount: &Money::new(amount, currency_code.clone()),
+                    refund_key: request_key.to_string(),
+                })
+                .await
+                .map_err(|error| {
+                    metrics::counter!("stoa_payment_refund_failures_total").increment(1);
+                    AppError::InvalidFields(vec![FieldError::new(
+                        "amount",
+                        format!(
+                            "The payment provider did not refund: {error} Nothing was refunded."
+                        ),
+                    )])
+                })?;
+            refunded.reference
+        }
+        _ => None,
+    };
+    if let Some(reference) = &provider_reference {
+        // Recorded already from the provider's event (the first attempt's commit failed
+        // after the provider refunded): this retry is done.
+        let known: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM order_refunds WHERE provider_reference = $1)",
         )
+        .bind(reference)
+        .fetch_one(&mut *tx)
         .await?;
-        status
-    };
-    let money = |minor: i64| Money::new(minor, currency_code.clone());
-    let refunded = StatusNotice::Refunded {
-        amount: money(amount),
-        refunded: money(refunded_after),
-        paid: money(total_minor),
-    };
-    queue_status_notice(
+        if known {
+            tx.commit().await?;
+            return Ok(());
+        }
+    }
+    let booked = book_refund_in(
         &mut tx,
-        form.order_id,
-        &number,
-        &email,
-        refunded,
+        &RefundToBook {
+            order_id: form.order_id,
+            amount_minor: amount,
+            reason,
+            idempotency_key: request_key,
+            actor_id: Some(actor.id),
+            provider_reference: provider_reference.as_deref(),
+            made_in_provider: false,
+        },
         public_url,
     )
     .await?;
+    let (refunded_after, status_after) = (booked.refunded_minor, booked.status);
     record(
         &mut tx,
         actor,
@@ -491,4 +566,100 @@ pub async fn refund(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// One refund to record on an order whose row the caller has locked.
+pub(crate) struct RefundToBook<'a> {
+    pub order_id: i64,
+    pub amount_minor: i64,
+    pub reason: &'a str,
+    pub idempotency_key: Uuid,
+    pub actor_id: Option<i64>,
+    pub provider_reference: Option<&'a str>,
+    /// Made in the provider's dashboard rather than from the store.
+    pub made_in_provider: bool,
+}
+
+/// The order after a booked refund.
+pub(crate) struct Booked {
+    pub refunded_minor: i64,
+    pub status: OrderStatus,
+}
+
+/// Records a refund the money has already moved for: the refund row, the order's refunded
+/// sum, "Refunded" once everything paid went back (which sends `order.refunded`), else an
+/// `order.refunded` event for the part, and the shopper's email. The caller's transaction.
+pub(crate) async fn book_refund_in(
+    tx: &mut PgConnection,
+    refund: &RefundToBook<'_>,
+    public_url: &str,
+) -> Result<Booked, AppError> {
+    sqlx::query(
+        "INSERT INTO order_refunds (order_id, amount_minor, reason, idempotency_key, actor_id,
+                                    provider_reference, made_in)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(refund.order_id)
+    .bind(refund.amount_minor)
+    .bind(refund.reason)
+    .bind(refund.idempotency_key)
+    .bind(refund.actor_id)
+    .bind(refund.provider_reference)
+    .bind(if refund.made_in_provider {
+        "provider"
+    } else {
+        "store"
+    })
+    .execute(&mut *tx)
+    .await?;
+    let (number, email, status, currency, total_minor, refunded_after): (
+        String,
+        String,
+        OrderStatus,
+        String,
+        i64,
+        i64,
+    ) = sqlx::query_as(
+        "UPDATE orders SET refunded_minor = refunded_minor + $2 WHERE id = $1
+         RETURNING number, email, status, currency, total_minor, refunded_minor",
+    )
+    .bind(refund.order_id)
+    .bind(refund.amount_minor)
+    .fetch_one(&mut *tx)
+    .await?;
+    let status_after = if refunded_after == total_minor && status.can_become(OrderStatus::Refunded)
+    {
+        // Sends order.refunded with the whole total.
+        transition_order_in(
+            &mut *tx,
+            refund.order_id,
+            OrderStatus::Refunded,
+            refund.reason,
+        )
+        .await?
+        .to
+    } else {
+        crate::webhooks::outbox::emit(
+            &mut *tx,
+            "order.refunded",
+            serde_json::json!({
+                "number": number, "status": status.as_str(), "partial": refunded_after < total_minor,
+                "amount_minor": refund.amount_minor, "refunded_minor": refunded_after, "total_minor": total_minor,
+            }),
+        )
+        .await?;
+        status
+    };
+    let currency = CurrencyCode::parse(&currency).map_err(|_| AppError::Internal)?;
+    let money = |minor: i64| Money::new(minor, currency.clone());
+    let notice = StatusNotice::Refunded {
+        amount: money(refund.amount_minor),
+        refunded: money(refunded_after),
+        paid: money(total_minor),
+    };
+    queue_status_notice(tx, refund.order_id, &number, &email, notice, public_url).await?;
+    Ok(Booked {
+        refunded_minor: refunded_after,
+        status: status_after,
+    })
 }

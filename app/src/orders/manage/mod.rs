@@ -6,4 +6,8 @@ pub mod model;
 #[cfg(feature = "ssr")]
 mod actions;
 #[cfg(feature = "ssr")]
+mod payment_actions;
+#[cfg(feature = "ssr")]
 pub use actions::*;
+#[cfg(feature = "ssr")]
+pub use payment_actions::{flag_payment_attention, flag_payment_attention_in, retry_capture};

@@ -1,7 +1,7 @@
 //! Staff order types shared by the server and the browser.
 
 use crate::orders::model::OrderReceipt;
-use crate::orders::model::OrderStatus;
+use crate::orders::model::{OrderStatus, PaymentAttention};
 use serde::{Deserialize, Serialize};
 
 /// What the order list filters by; empty fields do not filter.
@@ -23,6 +23,9 @@ pub struct OrderFilter {
     pub min_total: String,
     #[serde(default)]
     pub max_total: String,
+    /// "yes": only orders whose payment needs staff (failed capture, dispute).
+    #[serde(default)]
+    pub attention: String,
     /// Only orders older than this one (by id): the next page.
     #[serde(default)]
     pub before_id: Option<i64>,
@@ -37,6 +40,7 @@ pub struct OrderRow {
     pub status: OrderStatus,
     pub total: String,
     pub refunded: Option<String>,
+    pub attention: Option<PaymentAttention>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +69,11 @@ pub struct StaffOrder {
     pub refundable_minor: i64,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
+    /// `manual`, `test-card` or `stripe`.
+    pub payment_provider: String,
+    /// Why the payment needs staff, and what the provider said.
+    pub attention: Option<PaymentAttention>,
+    pub attention_detail: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     /// A fresh key for the next adjustment or refund form: a double submit of one form
     /// sends the same key and is applied once.
@@ -74,6 +83,18 @@ pub struct StaffOrder {
 impl StaffOrder {
     pub fn can(&self, next: OrderStatus) -> bool {
         self.status.can_become(next)
+    }
+
+    /// Staff mark paid only what is paid outside the store (bank transfer, cash); a card
+    /// payment becomes paid by its capture.
+    pub fn can_mark_paid(&self) -> bool {
+        self.can(OrderStatus::Paid) && self.payment_provider == "manual"
+    }
+
+    /// A card payment authorized but not captured when the order was placed.
+    pub fn can_retry_capture(&self) -> bool {
+        self.status == OrderStatus::PendingPayment
+            && self.attention == Some(PaymentAttention::CaptureFailed)
     }
 
     /// Refunds are possible once paid and until the whole total is refunded.

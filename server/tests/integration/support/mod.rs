@@ -38,6 +38,18 @@ pub async fn spawn_app_in(
     site_root: Option<&std::path::Path>,
     environment: &str,
 ) -> TestApp {
+    spawn_configured(seed_products, site_root, environment, &[], |_| {}).await
+}
+
+/// The app with more settings (`extra` environment variables), and its state adjusted by
+/// `adjust` before the router is built.
+pub async fn spawn_configured(
+    seed_products: Option<u32>,
+    site_root: Option<&std::path::Path>,
+    environment: &str,
+    extra: &[(&str, &str)],
+    adjust: impl FnOnce(&mut stoa_server::state::AppState),
+) -> TestApp {
     let db = TestDatabase::new().await;
     if let Some(count) = seed_products {
         seed_demo_catalog(&db.pool, count).await.expect("seed");
@@ -66,8 +78,12 @@ pub async fn spawn_app_in(
             root.to_string_lossy().to_string(),
         );
     }
+    for (name, value) in extra {
+        env.insert((*name).to_owned(), (*value).to_owned());
+    }
     let config = Config::from_lookup(|name| env.get(name).cloned()).unwrap();
-    let state = app_state(&config, db.pool.clone());
+    let mut state = app_state(&config, db.pool.clone());
+    adjust(&mut state);
     TestApp {
         router: build_router(state),
         db,
@@ -216,7 +232,8 @@ impl Shopper {
     }
 }
 
-/// A complete checkout form for `key`, paying with `card` (or manually when empty).
+/// A complete checkout form for `key`, paying with `card`: a test card's number, a Stripe
+/// payment method (`pm_…`) or confirmed payment intent (`pi_…`), or manually when empty.
 pub fn checkout_form(key: &str, card: &str) -> String {
     let mut fields = vec![
         ("idempotency_key", key),
@@ -231,6 +248,16 @@ pub fn checkout_form(key: &str, card: &str) -> String {
     ];
     if card.is_empty() {
         fields.push(("payment_method", "manual"));
+    } else if card.starts_with("pm_") || card.starts_with("card_") {
+        fields.extend([
+            ("payment_method", "stripe"),
+            ("stripe_payment_method", card),
+        ]);
+    } else if card.starts_with("pi_") {
+        fields.extend([
+            ("payment_method", "stripe"),
+            ("stripe_payment_intent", card),
+        ]);
     } else {
         fields.extend([
             ("payment_method", "test-card"),
