@@ -118,9 +118,9 @@ pub async fn apply_provider_event(
     let outcome = match (&received.event, order) {
         (ProviderEvent::Other, _) => EventOutcome::Ignored,
         (_, None) => EventOutcome::UnknownPayment,
-        (event, Some((order_id, status, total_minor, refunded_minor))) => {
+        (event, Some((id, status, total_minor, refunded_minor))) => {
             let order = OrderPaymentState {
-                id: order_id,
+                id,
                 status,
                 total_minor,
                 refunded_minor,
@@ -129,15 +129,7 @@ pub async fn apply_provider_event(
         }
     };
     let order_id = match outcome {
-        EventOutcome::Applied(_) | EventOutcome::Ignored => {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT id FROM orders WHERE payment_provider = $1 AND payment_reference = $2",
-            )
-            .bind(received.provider)
-            .bind(received.event.payment_reference().unwrap_or_default())
-            .fetch_optional(&mut *tx)
-            .await?
-        }
+        EventOutcome::Applied(_) | EventOutcome::Ignored => order.map(|(id, ..)| id),
         _ => None,
     };
     sqlx::query(

@@ -432,14 +432,13 @@ pub async fn refund(
         AppError::invalid("The form is out of date: reload the page and try again.")
     })?;
     let mut tx = pool.begin().await?;
-    let (number, status, currency, total_minor, refunded_minor): (String, OrderStatus, String, i64, i64) =
-        sqlx::query_as(
-            "SELECT number, status, currency, total_minor, refunded_minor FROM orders WHERE id = $1 FOR UPDATE",
-        )
-        .bind(form.order_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("There is no such order."))?;
+    let payment = LockedPayment::lock(&mut tx, form.order_id).await?;
+    let (number, status, total_minor, refunded_minor) = (
+        payment.number.clone(),
+        payment.status,
+        payment.total_minor,
+        payment.refunded_minor,
+    );
     // Checked under the order's lock: a concurrent duplicate waits, then finds this one.
     let done: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM order_refunds WHERE idempotency_key = $1)",
@@ -459,7 +458,7 @@ pub async fn refund(
             status.label()
         )));
     }
-    let currency_code = CurrencyCode::parse(&currency).map_err(|_| AppError::Internal)?;
+    let currency_code = payment.currency()?;
     let refundable = total_minor - refunded_minor;
     let mut errors = Vec::new();
     let amount = match Money::parse_major(&form.amount, &currency_code) {
@@ -494,7 +493,6 @@ pub async fn refund(
     AppError::from_field_errors(errors)?;
     // The money moves first, at the provider that took it, under the order's lock; only
     // an accepted refund is recorded. Manual payments are paid back by hand.
-    let payment = LockedPayment::lock(&mut tx, form.order_id).await?;
     let provider_reference = match &payment.payment_reference {
         Some(reference) if payment.payment_provider != "manual" => {
             let provider = payment.provider(gateways)?;
