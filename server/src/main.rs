@@ -105,6 +105,25 @@ enum Command {
     ///
     /// Example: stoa check
     Check,
+    /// Card payments at the provider.
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Compare Stripe orders with Stripe's own record of their payments and list every
+    /// difference (captured but not recorded, recorded but not captured, amounts and
+    /// refunds that differ); exits with 1 when there is any.
+    ///
+    /// Example: stoa payments reconcile --since 2026-11-01
+    Reconcile {
+        /// The first day (YYYY-MM-DD, UTC) whose orders are compared; 30 days ago if left out.
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+    },
 }
 
 fn init_tracing(format: LogFormat) {
@@ -152,6 +171,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     // These look at the database as it is: no migrations first.
     match command {
         Command::Check => return run_check(&config).await,
+        Command::Payments {
+            command: PaymentsCommand::Reconcile { since },
+        } => return run_reconcile(&config, since).await,
         Command::Backup { out } => {
             let pool = database::open(&config.database, 2)
                 .await
@@ -187,7 +209,10 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     database::migrate(&pool).await.map_err(|e| e.to_string())?;
     match command {
-        Command::Check | Command::Backup { .. } | Command::Restore { .. } => {
+        Command::Check
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Payments { .. } => {
             unreachable!("handled above")
         }
         Command::Anonymize { yes } => {
@@ -251,6 +276,38 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 Err(error) => Err(error.to_string()),
             }
         }
+    }
+}
+
+async fn run_reconcile(config: &Config, since: Option<chrono::NaiveDate>) -> Result<(), String> {
+    let stripe = config.stripe.as_ref().ok_or(
+        "Stripe is not configured (STOA_STRIPE_SECRET_KEY and the other STOA_STRIPE_* settings): there is nothing to reconcile",
+    )?;
+    let since = match since {
+        Some(day) => day.and_time(chrono::NaiveTime::MIN).and_utc(),
+        None => chrono::Utc::now() - chrono::Duration::days(30),
+    };
+    let pool = database::open(&config.database, 2)
+        .await
+        .map_err(|e| e.to_string())?;
+    let client = stoa_server::payments::stripe::StripeClient::new(stripe);
+    let report = stoa_server::payments::reconcile::reconcile(&pool, &client, since).await?;
+    for difference in &report.differences {
+        println!("{difference}");
+    }
+    let since = since.format("%Y-%m-%d %H:%M UTC");
+    match report.differences.len() {
+        0 => {
+            println!(
+                "{} Stripe orders since {since} agree with Stripe",
+                report.orders_checked
+            );
+            Ok(())
+        }
+        found => Err(format!(
+            "{found} difference(s) in {} Stripe orders since {since}",
+            report.orders_checked
+        )),
     }
 }
 

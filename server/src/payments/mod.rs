@@ -2,6 +2,7 @@
 //! the events it sends. The domain side (what an authorization, a refund or an event
 //! means for an order) is `app::payments` and `app::orders`.
 
+pub mod reconcile;
 pub mod signature;
 pub mod stripe;
 

@@ -664,3 +664,89 @@ async fn a_dispute_flags_the_order_and_events_about_unknown_payments_are_acknowl
     assert!(reply.body.contains("unknown_payment"), "{}", reply.body);
     app.db.drop_database().await;
 }
+
+/// `stoa payments reconcile` against this store's database and the test server.
+fn reconcile_command(app: &TestApp, options: &[&str]) -> std::process::Output {
+    let url = stripe_url();
+    std::process::Command::new(env!("CARGO_BIN_EXE_stoa"))
+        .args(["payments", "reconcile"])
+        .args(options)
+        .env("DATABASE_URL", app.db.url())
+        .env("STOA_ENV", "development")
+        .env("STOA_STRIPE_SECRET_KEY", SECRET_KEY)
+        .env("STOA_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+        .env("STOA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        .env("STOA_STRIPE_API_BASE", &url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reconciliation_lists_what_stripe_and_the_store_disagree_about() {
+    use stoa_server::payments::reconcile::{reconcile, DifferenceKind};
+    let app = store_whose_first_capture_fails().await;
+    // Waits for payment: its capture failed, and Stripe holds the authorization.
+    let waiting = paid_order(&app).await;
+    assert_eq!(waiting.status, "pending_payment");
+    let paid = paid_order(&app).await;
+    assert_eq!(paid.status, "paid");
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+
+    let agreed = reconcile(&app.db.pool, &stripe(), since).await.unwrap();
+    assert_eq!(agreed.orders_checked, 2);
+    assert!(agreed.differences.is_empty(), "{:?}", agreed.differences);
+    let output = reconcile_command(&app, &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2 Stripe orders since"));
+
+    // Someone captures the waiting payment and refunds part of the paid one in Stripe's
+    // dashboard, and no event reaches the store.
+    call(
+        hyper::Method::POST,
+        &format!("/v1/payment_intents/{}/capture", waiting.intent),
+        &[],
+    )
+    .await;
+    call(
+        hyper::Method::POST,
+        "/v1/refunds",
+        &[
+            ("payment_intent", paid.intent.clone()),
+            ("amount", "100".into()),
+        ],
+    )
+    .await;
+
+    let found = reconcile(&app.db.pool, &stripe(), since).await.unwrap();
+    let mut kinds: Vec<(String, DifferenceKind)> = found
+        .differences
+        .iter()
+        .map(|d| (d.order_number.clone(), d.kind))
+        .collect();
+    kinds.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected = vec![
+        (waiting.number.clone(), DifferenceKind::CapturedNotRecorded),
+        (paid.number.clone(), DifferenceKind::RefundMismatch),
+    ];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(kinds, expected);
+
+    let output = reconcile_command(&app, &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let listed = String::from_utf8_lossy(&output.stdout);
+    assert!(listed.contains(&waiting.number) && listed.contains("captured but not recorded"));
+    assert!(listed.contains(&paid.number) && listed.contains("refunds differ"));
+    assert!(
+        !listed.contains(SECRET_KEY)
+            && !String::from_utf8_lossy(&output.stderr).contains(SECRET_KEY)
+    );
+    // Orders placed before `--since` are not compared.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let output = reconcile_command(&app, &["--since", &tomorrow]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("0 Stripe orders since"));
+    app.db.drop_database().await;
+}
