@@ -499,6 +499,13 @@ async fn a_failed_capture_flags_the_order_and_staff_can_retry_it() {
             .unwrap();
     assert_eq!(flag.as_deref(), Some("capture_failed"));
     assert_eq!(intent(&order.intent).await["status"], "requires_capture");
+    let attention_on_dashboard = || async {
+        app::admin::dashboard::figures::dashboard(&app.db.pool)
+            .await
+            .unwrap()
+            .payment_attention_count
+    };
+    assert_eq!(attention_on_dashboard().await, 1);
 
     let actor = staff(&app).await;
     app::orders::manage::retry_capture(&app.db.pool, &gateways(), &actor, order.order_id)
@@ -516,6 +523,7 @@ async fn a_failed_capture_flags_the_order_and_staff_can_retry_it() {
             .unwrap();
     assert_eq!((status.as_str(), flag), ("paid", None));
     assert_eq!(intent(&order.intent).await["status"], "succeeded");
+    assert_eq!(attention_on_dashboard().await, 0);
     app.db.drop_database().await;
 }
 

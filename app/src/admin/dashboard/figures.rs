@@ -81,6 +81,7 @@ pub async fn dashboard(pool: &PgPool) -> Result<Dashboard, AppError> {
             })
             .collect(),
         low_stock_count: crate::inventory::ledger::low_stock_count(pool).await?,
+        payment_attention_count: crate::orders::manage::payment_attention_count(pool).await?,
         vitals: VitalsFigures {
             last_7_days: figures(pool, 7).await?,
             last_30_days: figures(pool, 30).await?,

@@ -16,6 +16,8 @@ pub struct Dashboard {
     pub funnel: Vec<FunnelStep>,
     pub top_products: Vec<TopProduct>,
     pub low_stock_count: i64,
+    /// Orders whose payment failed to capture, failed later or was disputed.
+    pub payment_attention_count: i64,
     /// Page loads measured in shoppers' browsers.
     pub vitals: VitalsFigures,
 }

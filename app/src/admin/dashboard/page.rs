@@ -59,7 +59,15 @@ fn DashboardFigures(dashboard: Dashboard) -> impl IntoView {
         .collect();
     let first_step = dashboard.funnel.first().map(|s| s.count).unwrap_or(0);
     let vitals = dashboard.vitals;
+    let attention = dashboard.payment_attention_count;
     view! {
+        {(attention > 0).then(|| view! {
+            <div class="notice warning" role="status" data-testid="payment-attention">
+                <strong>{payment_attention_text(attention)}</strong>
+                " A capture failed, a payment failed or a shopper disputed a charge. "
+                <A href="/admin/orders?attention=yes">"Review these orders"</A>
+            </div>
+        })}
         <div class="kpis">
             <div class="kpi"><span>"Revenue, 30 days"</span><strong data-testid="kpi-revenue">{money(dashboard.revenue_minor)}</strong></div>
             <div class="kpi"><span>"Paid orders"</span><strong data-testid="kpi-orders">{dashboard.paid_orders}</strong></div>
@@ -185,4 +193,13 @@ fn VitalsTable(
         </div>
     }
     .into_any()
+}
+
+/// "1 order needs …" / "3 orders need …".
+fn payment_attention_text(count: i64) -> String {
+    if count == 1 {
+        "1 order needs payment attention.".to_owned()
+    } else {
+        format!("{count} orders need payment attention.")
+    }
 }

@@ -10,4 +10,6 @@ mod payment_actions;
 #[cfg(feature = "ssr")]
 pub use actions::*;
 #[cfg(feature = "ssr")]
-pub use payment_actions::{flag_payment_attention, flag_payment_attention_in, retry_capture};
+pub use payment_actions::{
+    flag_payment_attention, flag_payment_attention_in, payment_attention_count, retry_capture,
+};

@@ -13,6 +13,15 @@ use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// How many orders have a payment that staff must look at (the dashboard's alert).
+pub async fn payment_attention_count(pool: &PgPool) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM orders WHERE payment_attention IS NOT NULL")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
 /// Marks the order's payment as needing staff, with what went wrong.
 pub async fn flag_payment_attention(
     pool: &PgPool,
