@@ -16,6 +16,11 @@
     const chosen = form.querySelector('input[name="form[payment_method]"]:checked');
     return chosen && chosen.value === 'stripe';
   };
+  // A saved card needs nothing from the card field: the form goes as it is.
+  const savedCardChosen = () => {
+    const chosen = form.querySelector('input[name="form[saved_card]"]:checked');
+    return chosen && chosen.value !== '';
+  };
   const show = (message) => { errors.textContent = message || ''; };
   let passThrough = false;
 
@@ -26,7 +31,7 @@
 
   // Runs before the page's own submit handler (capture phase, on the document).
   document.addEventListener('submit', async (event) => {
-    if (event.target !== form || !cardChosen()) return;
+    if (event.target !== form || !cardChosen() || savedCardChosen()) return;
     if (passThrough) { passThrough = false; return; }
     event.preventDefault();
     event.stopImmediatePropagation();
@@ -35,10 +40,11 @@
     let id = made && made.paymentMethod && made.paymentMethod.id;
     if (made && made.error) { show(made.error.message); return; }
     if (!id) {
-      // Stripe.js stand-ins without payment methods: a token's card serves the same.
+      // Stripe.js stand-ins without payment methods: the store charges (or keeps) the
+      // token's card.
       made = await stripe.createToken(card);
       if (made.error) { show(made.error.message || 'Check your card details.'); return; }
-      id = made.token.card.id;
+      id = made.token.id;
     }
     field('stripe_payment_method').value = id;
     field('stripe_payment_intent').value = '';

@@ -276,11 +276,14 @@ pub async fn get_account() -> Result<AccountOverview, AppError> {
     crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::auth::require_account().await?;
         let orders = crate::accounts::repo::order_history(&state.pool, account.id).await?;
+        let saved_cards =
+            crate::accounts::saved_cards::saved_cards(&state.pool, account.id).await?;
         Ok(AccountOverview {
             email: account.email,
             name: account.name,
             role: account.role,
             orders,
+            saved_cards,
         })
     })
     .await
@@ -330,6 +333,19 @@ pub async fn make_default_address(id: i64) -> Result<(), AppError> {
     .await
 }
 
+/// Removes a saved card: the payment provider stops keeping it.
+#[server(endpoint = "account/cards/remove")]
+pub async fn remove_saved_card(id: i64) -> Result<(), AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let account = crate::accounts::auth::require_account().await?;
+        let gateways = crate::payments::payment_gateways()?;
+        crate::accounts::saved_cards::remove_card(&state.pool, &gateways, account.id, id).await?;
+        leptos_axum::redirect("/account?card=removed");
+        Ok(())
+    })
+    .await
+}
+
 /// Erases the account after checking its password; logs the session out.
 #[server(endpoint = "account/delete")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
@@ -338,7 +354,8 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
         if !crate::accounts::repo::password_matches(&state.pool, account.id, &password).await? {
             return Err(AppError::invalid("Your password is not right."));
         }
-        crate::accounts::gdpr::erase(&state.pool, account.id, None).await?;
+        let gateways = crate::payments::payment_gateways()?;
+        crate::accounts::gdpr::erase(&state.pool, &gateways, account.id, None).await?;
         let session = crate::kernel::session::current_session().await?;
         crate::accounts::auth::log_out(&session).await?;
         leptos_axum::redirect("/?account=deleted");

@@ -1,6 +1,7 @@
 //! A customer's rights over their data: a complete copy as JSON, and erasure. Erasure
 //! deletes the account and everything personal; orders stay as fiscal records (amounts,
-//! tax, country, what was sold) without a name, email, street or card digits.
+//! tax, country, what was sold) without a name, email, street or card digits, and the
+//! payment provider stops keeping the customer's saved cards.
 
 use crate::kernel::error::AppError;
 use serde_json::{json, Value};
@@ -72,6 +73,15 @@ pub async fn export(pool: &PgPool, account_id: i64) -> Result<Value, AppError> {
     .bind(account_id)
     .fetch_one(&mut *tx)
     .await?;
+    let saved_cards: Value = sqlx::query_scalar(
+        "SELECT coalesce(json_agg(json_build_object(
+                    'brand', brand, 'last4', last4, 'exp_month', exp_month, 'exp_year', exp_year,
+                    'saved_at', saved_at) ORDER BY id), '[]'::json)
+         FROM saved_cards WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let emails: Value = sqlx::query_scalar(
         "SELECT coalesce(json_agg(json_build_object(
                     'subject', e.subject, 'created_at', e.created_at, 'sent_at', e.sent_at) ORDER BY e.id), '[]'::json)
@@ -88,6 +98,7 @@ pub async fn export(pool: &PgPool, account_id: i64) -> Result<Value, AppError> {
         "addresses": addresses,
         "orders": orders,
         "cart": cart,
+        "saved_cards": saved_cards,
         "emails": emails,
     }))
 }
@@ -97,9 +108,19 @@ pub async fn export(pool: &PgPool, account_id: i64) -> Result<Value, AppError> {
 /// (which records the account id only, never the erased data).
 pub async fn erase(
     pool: &PgPool,
+    gateways: &crate::payments::PaymentGateways,
     account_id: i64,
     by_staff: Option<&crate::audit::Actor>,
 ) -> Result<(), AppError> {
+    let is_staff: Option<bool> =
+        sqlx::query_scalar("SELECT role IS NOT NULL FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+    if is_staff == Some(false) {
+        // First, so a provider that cannot be reached stops the erasure before any of it.
+        crate::accounts::saved_cards::forget_all(pool, gateways, account_id).await?;
+    }
     let mut tx = pool.begin().await?;
     let account: Option<(String, bool, Option<uuid::Uuid>)> = sqlx::query_as(
         "SELECT email, role IS NOT NULL, cart_id FROM accounts WHERE id = $1 FOR UPDATE",

@@ -1,6 +1,6 @@
 //! Accounts of customers and staff: registration with email confirmation, login and
 //! logout, password rules, storage, change and reset, limits on repeated failures, staff
-//! roles, the address book, order history, and the customer's data rights (export and
+//! roles, the address book, saved cards, order history, and the customer's data rights (export and
 //! erasure).
 
 pub mod actions;
@@ -21,6 +21,8 @@ pub mod mail;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod saved_cards;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]

@@ -67,6 +67,17 @@ pub struct AccountOverview {
     pub name: String,
     pub role: Option<Role>,
     pub orders: Vec<OrderSummary>,
+    pub saved_cards: Vec<SavedCard>,
+}
+
+/// A card the shopper saved at checkout, as they recognise it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCard {
+    pub id: i64,
+    pub brand: String,
+    pub last4: String,
+    /// `MM/YYYY`.
+    pub expires: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

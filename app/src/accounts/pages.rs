@@ -4,9 +4,9 @@
 use crate::accounts::actions::{use_session_actions, SessionActions};
 use crate::accounts::api::{
     get_account, get_addresses, AddAddress, ChangePassword, MakeDefaultAddress, Register,
-    RemoveAddress, RequestPasswordReset, ResetPassword,
+    RemoveAddress, RemoveSavedCard, RequestPasswordReset, ResetPassword,
 };
-use crate::accounts::model::{AccountOverview, SavedAddress};
+use crate::accounts::model::{AccountOverview, SavedAddress, SavedCard};
 use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
 use crate::kernel::countries::COUNTRIES;
@@ -186,6 +186,7 @@ pub fn AccountPage() -> impl IntoView {
 fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
     let welcome = query_flag("welcome");
     let password_changed = query_flag("password");
+    let card_removed = query_flag("card");
     let change = ServerAction::<ChangePassword>::new();
     let SessionActions {
         log_out, delete, ..
@@ -204,6 +205,7 @@ fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
             </ActionForm>
         </div>
         {move || welcome().then(|| view! { <p class="notice success" role="status">"Your email is confirmed and you are logged in."</p> })}
+        {move || card_removed().then(|| view! { <p class="notice success" role="status">"The card was removed. The store's payment provider no longer keeps it."</p> })}
         {move || password_changed().then(|| view! { <p class="notice success" role="status">"Your password was changed. Other devices were logged out."</p> })}
         <p>"Logged in as " <strong data-testid="account-name">{greeting}</strong> " (" {overview.email.clone()} ")."</p>
         {overview.role.map(|role| view! { <p>"Staff role: " <strong>{role.as_str()}</strong> ". " <a href="/admin">"Go to the staff area"</a></p> })}
@@ -237,6 +239,7 @@ fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+        {(!overview.saved_cards.is_empty()).then(|| view! { <SavedCards cards=overview.saved_cards.clone() /> })}
         <section aria-labelledby="password-heading" class="account-form">
             <h2 id="password-heading">"Change your password"</h2>
             {action_error(change)}
@@ -264,6 +267,34 @@ fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
                 </div>
                 <button type="submit" class="danger" disabled=move || delete.pending().get()>{submit_label(delete, "Delete my account", "Deleting…")}</button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// The cards the shopper saved at checkout, each with a remove button.
+#[component]
+fn SavedCards(cards: Vec<SavedCard>) -> impl IntoView {
+    let remove = ServerAction::<RemoveSavedCard>::new();
+    view! {
+        <section aria-labelledby="cards-heading" class="account-form">
+            <h2 id="cards-heading">"Saved cards"</h2>
+            <p class="fine-print">"Our payment provider, Stripe, keeps these cards; this store keeps only what you see here."</p>
+            {action_error(remove)}
+            <ul class="saved-card-list" data-testid="saved-card-list">
+                {cards.into_iter().map(|card| {
+                    let label = format!("{} ending in {}", card.brand, card.last4);
+                    let button_label = format!("Remove {label}");
+                    view! {
+                        <li>
+                            <span><strong>{label}</strong> " · expires " {card.expires}</span>
+                            <ActionForm action=remove>
+                                <input type="hidden" name="id" value=card.id.to_string() />
+                                <button type="submit" class="secondary" aria-label=button_label disabled=move || remove.pending().get()>"Remove"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

@@ -54,7 +54,8 @@ pub async fn get_customer(id: i64) -> Result<crate::accounts::model::CustomerDet
 pub async fn erase_customer(id: i64) -> Result<(), AppError> {
     crate::kernel::context::serve(|state| async move {
         let actor = crate::accounts::auth::require_staff(Role::Admin).await?;
-        crate::accounts::gdpr::erase(&state.pool, id, Some(&actor)).await?;
+        let gateways = crate::payments::payment_gateways()?;
+        crate::accounts::gdpr::erase(&state.pool, &gateways, id, Some(&actor)).await?;
         tracing::info!(customer = id, "customer erased by staff");
         Ok(())
     })

@@ -24,7 +24,18 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
                 crate::kernel::money::store_currency(),
             ),
         };
-        let prefill = match crate::accounts::auth::current_account(&session, &state.pool).await? {
+        let gateways = crate::payments::payment_gateways()?;
+        let account = crate::accounts::auth::current_account(&session, &state.pool).await?;
+        // Cards are kept for customers (not staff) when the card provider keeps cards.
+        let keeps_cards =
+            gateways.card_keeper().is_some() && account.as_ref().is_some_and(|a| a.role.is_none());
+        let saved_cards = match (&account, keeps_cards) {
+            (Some(account), true) => {
+                crate::accounts::saved_cards::saved_cards(&state.pool, account.id).await?
+            }
+            _ => Vec::new(),
+        };
+        let prefill = match account {
             Some(account) => {
                 let address = crate::accounts::repo::addresses(&state.pool, account.id)
                     .await?
@@ -38,8 +49,9 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
             }
             None => None,
         };
-        let gateways = crate::payments::payment_gateways()?;
         Ok(CheckoutPage {
+            saved_cards,
+            can_save_card: keeps_cards,
             card_method: gateways.card_method().map(str::to_owned),
             stripe: gateways.stripe_browser().cloned(),
             idempotency_key: uuid::Uuid::new_v4().to_string(),

@@ -31,6 +31,12 @@ pub struct CheckoutForm {
     /// Stripe: the payment intent the shopper confirmed with their bank (3-D Secure).
     #[serde(default)]
     pub stripe_payment_intent: String,
+    /// A signed-in shopper's saved card to pay with (its id); empty for a new card.
+    #[serde(default)]
+    pub saved_card: String,
+    /// `on` when a signed-in shopper agreed to keep this new card for next time.
+    #[serde(default)]
+    pub save_card: String,
 }
 
 impl ShippingAddress {
@@ -68,6 +74,9 @@ pub struct CheckoutPage {
     pub card_method: Option<String>,
     /// Present when cards go through Stripe: what the page needs to load its script.
     pub stripe: Option<crate::payments::stripe::StripeBrowserSettings>,
+    /// A signed-in shopper's saved cards, and whether they may save a new one.
+    pub saved_cards: Vec<crate::accounts::model::SavedCard>,
+    pub can_save_card: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! `/checkout`, `/order/{number}` and `/order-status`.
 
+use crate::accounts::model::SavedCard;
 use crate::cart::actions::use_cart_actions;
 use crate::checkout::api::{get_checkout, get_order_receipt, LookUpOrder, PlaceCheckoutOrder};
 use crate::checkout::model::CheckoutPage as CheckoutData;
@@ -163,7 +164,7 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
                         }
                     }).collect_view()}
                 </fieldset>
-                <PaymentFields card_method=data.card_method.clone() stripe=data.stripe.clone() />
+                <PaymentFields card_method=data.card_method.clone() stripe=data.stripe.clone() saved_cards=data.saved_cards.clone() can_save_card=data.can_save_card />
                 <button type="submit" class="place-order" disabled=move || place.pending().get()>
                     {move || if place.pending().get() { "Placing your order…" } else { "Place order" }}
                 </button>
@@ -190,17 +191,56 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
 fn PaymentFields(
     card_method: Option<String>,
     stripe: Option<StripeBrowserSettings>,
+    saved_cards: Vec<SavedCard>,
+    can_save_card: bool,
 ) -> impl IntoView {
     let has_card = card_method.is_some();
+    let has_saved = !saved_cards.is_empty();
+    let saved_choices = has_saved.then(|| {
+        view! {
+            <div class="saved-cards" data-testid="saved-cards">
+                {saved_cards.into_iter().enumerate().map(|(i, card)| {
+                    let id = format!("saved-card-{}", card.id);
+                    view! {
+                        <div class="choice">
+                            <input type="radio" id=id.clone() name="form[saved_card]" value=card.id.to_string() checked=i == 0 />
+                            <label for=id>{format!("{} ending in {}", card.brand, card.last4)} <span class="fine-print">" · expires " {card.expires}</span></label>
+                        </div>
+                    }
+                }).collect_view()}
+                <div class="choice">
+                    <input type="radio" id="saved-card-new" name="form[saved_card]" value="" />
+                    <label for="saved-card-new">"A new card"</label>
+                </div>
+            </div>
+        }
+    });
+    let save_choice = can_save_card.then(|| {
+        view! {
+            <div class="choice">
+                <input type="checkbox" id="save-card" name="form[save_card]" value="on" />
+                <label for="save-card">"Save this card for my next orders. Stripe keeps the card; this store keeps only its brand, last four digits and expiry. Remove it any time from your account."</label>
+            </div>
+        }
+    });
+    let needs_script = if has_saved {
+        "Paying with a new card needs JavaScript. Turn it on, pay with a saved card, or pay by bank transfer or cash on delivery below."
+    } else {
+        "Card payment needs JavaScript. Turn it on, or pay by bank transfer or cash on delivery below."
+    };
     let card_fields = match (card_method.as_deref(), stripe) {
         (Some("stripe"), Some(stripe)) => view! {
             <div class="card-fields">
                 <input type="hidden" name="form[stripe_payment_method]" value="" />
                 <input type="hidden" name="form[stripe_payment_intent]" value="" />
-                <div id="stripe-card-element" class="stripe-card" data-publishable-key=stripe.publishable_key.clone()></div>
-                <p id="stripe-card-errors" class="field-error" role="alert"></p>
-                <noscript><p class="notice">"Card payment needs JavaScript. Turn it on, or pay by bank transfer or cash on delivery below."</p></noscript>
-                <p class="fine-print">"Your card details go straight to our payment provider, Stripe; this store never sees or keeps them."</p>
+                {saved_choices}
+                <div class="new-card">
+                    <div id="stripe-card-element" class="stripe-card" data-publishable-key=stripe.publishable_key.clone()></div>
+                    <p id="stripe-card-errors" class="field-error" role="alert"></p>
+                    <noscript><p class="notice">{needs_script}</p></noscript>
+                    {save_choice}
+                </div>
+                <p class="fine-print">"Your card details go straight to our payment provider, Stripe; this store never sees them."</p>
                 <script src=stripe.script_url.clone()></script>
                 <script src="/stripe-checkout.js" defer></script>
             </div>

@@ -143,19 +143,36 @@ async fn place_from_form(
 
     *stage = Stage::Payment;
 
-    let authorization = provider
+    let (details, on_account) =
+        card_on_account(pool, provider.as_ref(), cart_id, form, details).await?;
+    let authorized = provider
         .authorize(AuthorizeRequest {
             amount: &amount,
             details: &details,
             checkout_key: key,
+            customer: on_account.customer.as_deref(),
         })
-        .await
-        .map_err(|error| {
+        .await;
+    let authorization = match authorized {
+        Ok(authorization) => authorization,
+        Err(error) => {
             if matches!(error, PaymentError::Declined(_)) {
                 metrics::counter!("stoa_payment_declines_total").increment(1);
+                // A declined card is not kept for next time.
+                if let Some((account_id, customer, reference)) = &on_account.kept {
+                    crate::accounts::saved_cards::forget_declined(
+                        pool,
+                        provider.as_ref(),
+                        *account_id,
+                        customer,
+                        reference,
+                    )
+                    .await;
+                }
             }
-            payment_error(error)
-        })?;
+            return Err(payment_error(error));
+        }
+    };
     let request = OrderRequest {
         cart_id,
         idempotency_key: key,
@@ -208,6 +225,74 @@ async fn place_from_form(
     Ok(placed)
 }
 
+/// What a signed-in shopper's account adds to a card payment.
+#[derive(Default)]
+struct CardOnAccount {
+    /// Their customer at the provider, when paying with a saved card or saving this one.
+    customer: Option<String>,
+    /// The card this checkout saved (account, provider's customer, card), to forget again
+    /// when the bank declines it.
+    kept: Option<(i64, String, String)>,
+}
+
+/// Turns a saved card into the provider's reference, and keeps a new card for the
+/// shopper's account when they asked for it (recorded now, so the bank's check (3-D
+/// Secure) and the second submit after it need nothing more).
+async fn card_on_account(
+    pool: &PgPool,
+    provider: &dyn PaymentProvider,
+    cart_id: Uuid,
+    form: &CheckoutForm,
+    details: PaymentDetails,
+) -> Result<(PaymentDetails, CardOnAccount), AppError> {
+    use crate::accounts::saved_cards;
+    let save = match form.save_card.trim() {
+        "" => false,
+        "on" | "true" | "yes" => true,
+        _ => {
+            return Err(AppError::invalid(
+                "Tick the box to save your card, or leave it clear.",
+            ))
+        }
+    };
+    let needs_account =
+        save || matches!(details, PaymentDetails::Stripe(StripePayment::SavedCard(_)));
+    if !needs_account {
+        return Ok((details, CardOnAccount::default()));
+    }
+    let Some(holder) = saved_cards::holder_of_cart(pool, cart_id).await? else {
+        return Err(AppError::invalid(
+            "Log in to your account to save a card or pay with a saved one.",
+        ));
+    };
+    match details {
+        PaymentDetails::Stripe(StripePayment::SavedCard(card_id)) => {
+            let reference = saved_cards::saved_card_reference(pool, &holder, card_id).await?;
+            let customer = saved_cards::provider_customer(pool, provider, &holder).await?;
+            Ok((
+                PaymentDetails::Stripe(StripePayment::Method(reference)),
+                CardOnAccount {
+                    customer: Some(customer),
+                    kept: None,
+                },
+            ))
+        }
+        PaymentDetails::Stripe(StripePayment::Method(method)) => {
+            let (customer, card) = saved_cards::keep_card(pool, provider, &holder, &method).await?;
+            saved_cards::record_card(pool, provider.code(), holder.account_id, &card).await?;
+            Ok((
+                PaymentDetails::Stripe(StripePayment::Method(card.reference.clone())),
+                CardOnAccount {
+                    customer: Some(customer.clone()),
+                    kept: Some((holder.account_id, customer, card.reference)),
+                },
+            ))
+        }
+        // Confirmed with the bank: the card was kept on the first submit.
+        other => Ok((other, CardOnAccount::default())),
+    }
+}
+
 /// The provider and the parsed payment details the form chose, or what is wrong.
 type PaymentChoice = (Option<Arc<dyn PaymentProvider>>, Option<PaymentDetails>);
 
@@ -229,8 +314,12 @@ fn payment_choice(
             this_month(),
         )?),
         _ => PaymentDetails::Stripe(
-            StripePayment::parse(&form.stripe_payment_method, &form.stripe_payment_intent)
-                .map_err(|problem| vec![problem])?,
+            StripePayment::parse(
+                &form.stripe_payment_method,
+                &form.stripe_payment_intent,
+                &form.saved_card,
+            )
+            .map_err(|problem| vec![problem])?,
         ),
     };
     Ok((Some(provider), Some(details)))

@@ -75,6 +75,9 @@ pub struct AuthorizeRequest<'a> {
     pub details: &'a PaymentDetails,
     /// The checkout's idempotency key: a retried submit reuses the same authorization.
     pub checkout_key: Uuid,
+    /// The shopper's customer at the provider, when paying with a saved card or saving
+    /// this one.
+    pub customer: Option<&'a str>,
 }
 
 /// Money sent back to the shopper for one refund form submission.
@@ -92,6 +95,26 @@ pub struct RefundRequest<'a> {
 pub struct ProviderRefund {
     /// The provider's id for it, when it has one (Stripe's `re_…`).
     pub reference: Option<String>,
+}
+
+/// A card the provider keeps for a customer, as the store records it: never the number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardOnFile {
+    /// What to charge next time (Stripe's `pm_…`, or `card_…` for a card kept from a token).
+    pub reference: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i16,
+    pub exp_year: i16,
+}
+
+#[cfg(feature = "ssr")]
+fn cards_not_kept<T: Send + 'static>() -> PaymentFuture<'static, Result<T, PaymentError>> {
+    Box::pin(async {
+        Err(PaymentError::Refused(
+            "This payment method does not keep cards.".to_owned(),
+        ))
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -113,6 +136,41 @@ pub trait PaymentProvider: Send + Sync {
         &'a self,
         request: RefundRequest<'a>,
     ) -> PaymentFuture<'a, Result<ProviderRefund, PaymentError>>;
+
+    /// Makes the provider's customer record for a store account; returns its reference.
+    fn create_customer<'a>(
+        &'a self,
+        _account_id: i64,
+        _email: &'a str,
+    ) -> PaymentFuture<'a, Result<String, PaymentError>> {
+        cards_not_kept()
+    }
+
+    /// Keeps the card behind `method` for `customer`, to pay with it next time.
+    fn keep_card<'a>(
+        &'a self,
+        _customer: &'a str,
+        _method: &'a str,
+    ) -> PaymentFuture<'a, Result<CardOnFile, PaymentError>> {
+        cards_not_kept()
+    }
+
+    /// Stops keeping a card; a card already gone counts as done.
+    fn forget_card<'a>(
+        &'a self,
+        _customer: &'a str,
+        _reference: &'a str,
+    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
+        cards_not_kept()
+    }
+
+    /// Deletes the provider's customer record (erasure); one already gone counts as done.
+    fn forget_customer<'a>(
+        &'a self,
+        _customer: &'a str,
+    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
+        cards_not_kept()
+    }
 }
 
 /// Stripe, when the store is configured for it: the client and what browsers need.
@@ -167,6 +225,11 @@ impl PaymentGateways {
         } else {
             None
         }
+    }
+
+    /// The provider that keeps cards for customers with an account, if any.
+    pub fn card_keeper(&self) -> Option<Arc<dyn PaymentProvider>> {
+        self.stripe.as_ref().map(|s| s.provider.clone())
     }
 
     pub fn stripe_browser(&self) -> Option<&stripe::StripeBrowserSettings> {

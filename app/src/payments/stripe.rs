@@ -8,11 +8,15 @@ use uuid::Uuid;
 /// What Stripe's script in the shopper's browser hands over for the checkout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StripePayment {
-    /// A payment method (`pm_…`, or a card `card_…` made from a token): authorize it now.
+    /// A payment method (`pm_…`; `card_…` or a card token `tok_…` from Stripe.js
+    /// stand-ins without payment methods): authorize it now.
     Method(String),
     /// A payment intent the shopper has just confirmed with their bank (3-D Secure): the
     /// store checks it is ours, for this checkout and amount, before using it.
     AuthenticatedIntent(String),
+    /// One of the signed-in shopper's saved cards (the store's id for it): the checkout
+    /// turns it into the provider's reference before authorizing.
+    SavedCard(i64),
 }
 
 fn is_stripe_id(text: &str, prefixes: &[&str]) -> bool {
@@ -26,9 +30,10 @@ fn is_stripe_id(text: &str, prefixes: &[&str]) -> bool {
 }
 
 impl StripePayment {
-    /// From the checkout form's two hidden fields; the intent wins when both are there.
-    pub fn parse(method: &str, intent: &str) -> Result<Self, String> {
-        let (method, intent) = (method.trim(), intent.trim());
+    /// From the checkout form's fields: the confirmed intent wins, then a saved card
+    /// chosen, then the new card's payment method.
+    pub fn parse(method: &str, intent: &str, saved_card: &str) -> Result<Self, String> {
+        let (method, intent, saved_card) = (method.trim(), intent.trim(), saved_card.trim());
         if !intent.is_empty() {
             return if is_stripe_id(intent, &["pi"]) {
                 Ok(Self::AuthenticatedIntent(intent.to_owned()))
@@ -36,10 +41,19 @@ impl StripePayment {
                 Err("The card confirmation could not be read. Enter your card again.".to_owned())
             };
         }
+        if !saved_card.is_empty() {
+            return saved_card
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(Self::SavedCard)
+                .ok_or_else(|| "Choose one of your saved cards.".to_owned());
+        }
         if method.is_empty() {
             return Err("Enter your card details.".to_owned());
         }
-        if is_stripe_id(method, &["pm", "card", "src"]) {
+
+        if is_stripe_id(method, &["pm", "card", "src", "tok"]) {
             Ok(Self::Method(method.to_owned()))
         } else {
             Err("The card details could not be read. Enter your card again.".to_owned())
@@ -119,17 +133,28 @@ mod tests {
     #[test]
     fn browser_ids_are_accepted_only_in_stripe_shape() {
         assert_eq!(
-            StripePayment::parse("pm_1Abc", ""),
+            StripePayment::parse("pm_1Abc", "", ""),
             Ok(StripePayment::Method("pm_1Abc".into()))
         );
         assert_eq!(
-            StripePayment::parse("card_9", "pi_42"),
+            StripePayment::parse("tok_1Abc", "", ""),
+            Ok(StripePayment::Method("tok_1Abc".into()))
+        );
+        assert_eq!(
+            StripePayment::parse("card_9", "pi_42", "3"),
             Ok(StripePayment::AuthenticatedIntent("pi_42".into()))
         );
+        assert_eq!(
+            StripePayment::parse("", "", " 7 "),
+            Ok(StripePayment::SavedCard(7))
+        );
         for bad in ["", "pm_", "pm_a b", "cus_123", "pm_\0x", "pm_ä"] {
-            assert!(StripePayment::parse(bad, "").is_err(), "{bad:?}");
+            assert!(StripePayment::parse(bad, "", "").is_err(), "{bad:?}");
         }
-        assert!(StripePayment::parse("pm_1", "pm_1").is_err());
+        for bad in ["0", "-1", "x", "1\0", "99999999999999999999"] {
+            assert!(StripePayment::parse("pm_1", "", bad).is_err(), "{bad:?}");
+        }
+        assert!(StripePayment::parse("pm_1", "pm_1", "").is_err());
     }
 
     #[cfg(feature = "ssr")]

@@ -14,6 +14,7 @@ fn request<'a>(amount: &'a Money, details: &'a PaymentDetails) -> AuthorizeReque
         amount,
         details,
         checkout_key: Uuid::new_v4(),
+        customer: None,
     }
 }
 

@@ -565,7 +565,14 @@ async fn erasure_removes_the_person_and_keeps_the_orders_fiscal_record() {
     } = customer_with_an_order(&db, 2).await;
     let kept = customer(&db.pool, "bob@example.com").await;
 
-    gdpr::erase(&db.pool, account.id, None).await.unwrap();
+    gdpr::erase(
+        &db.pool,
+        &app::payments::PaymentGateways::simulated(),
+        account.id,
+        None,
+    )
+    .await
+    .unwrap();
 
     let (email, name, line1, city, country, total, lines): (
         String,
@@ -656,7 +663,13 @@ async fn staff_accounts_need_twelve_characters_and_cannot_be_erased_as_customers
     .await;
     assert!(matches!(again, Err(AppError::InvalidInput(_))));
     assert!(matches!(
-        gdpr::erase(&db.pool, id, None).await,
+        gdpr::erase(
+            &db.pool,
+            &app::payments::PaymentGateways::simulated(),
+            id,
+            None
+        )
+        .await,
         Err(AppError::Forbidden(_))
     ));
     db.drop_database().await;

@@ -203,7 +203,7 @@ async fn provider_payment(
         .await
     {
         Ok(intent) => intent,
-        Err(StripeFailure::Refused(_)) => return Ok(ProviderPayment::Missing),
+        Err(StripeFailure::Missing(_)) => return Ok(ProviderPayment::Missing),
         Err(other) => return Err(other),
     };
     let status = intent

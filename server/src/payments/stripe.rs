@@ -15,8 +15,8 @@ use app::payments::stripe::{
     idempotency_key, StripePayment, CHECKOUT_KEY_METADATA, REFUND_KEY_METADATA,
 };
 use app::payments::{
-    Authorization, AuthorizeRequest, PaymentDetails, PaymentError, PaymentFuture, PaymentProvider,
-    ProviderRefund, RefundRequest,
+    Authorization, AuthorizeRequest, CardOnFile, PaymentDetails, PaymentError, PaymentFuture,
+    PaymentProvider, ProviderRefund, RefundRequest,
 };
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -40,8 +40,10 @@ pub struct StripeClient {
 pub enum StripeFailure {
     /// A card error (HTTP 402): the shopper's bank said no; the message is Stripe's.
     Card(String),
-    /// Stripe refused the request (4xx other than 402 and 429): Stripe's message.
+    /// Stripe refused the request (4xx other than 402, 404 and 429): Stripe's message.
     Refused(String),
+    /// Stripe has no such object (404): Stripe's message.
+    Missing(String),
     /// No usable answer: network, timeout, 429 or 5xx.
     Unavailable(String),
 }
@@ -53,7 +55,9 @@ impl From<StripeFailure> for PaymentError {
                 "Your card was declined ({}). Your cart is unchanged; try another card.",
                 message.trim_end_matches('.')
             )),
-            StripeFailure::Refused(message) => PaymentError::Refused(message),
+            StripeFailure::Refused(message) | StripeFailure::Missing(message) => {
+                PaymentError::Refused(message)
+            }
             StripeFailure::Unavailable(reason) => {
                 tracing::warn!(%reason, "Stripe could not be reached");
                 PaymentError::Unavailable
@@ -136,6 +140,7 @@ impl StripeClient {
         let message = text(&json, "/error/message").unwrap_or_else(|| format!("HTTP {status}"));
         Err(match status {
             402 => StripeFailure::Card(message),
+            404 => StripeFailure::Missing(message),
             429 | 500.. => StripeFailure::Unavailable(message),
             _ => StripeFailure::Refused(message),
         })
@@ -261,17 +266,19 @@ impl StripeClient {
         request: &AuthorizeRequest<'_>,
     ) -> Result<Authorization, PaymentError> {
         let key = idempotency_key("authorize", request.checkout_key, Some(method));
-        let params = [
+        let method = self.chargeable(method).await?;
+        let metadata = format!("metadata[{CHECKOUT_KEY_METADATA}]");
+        let mut params = vec![
             ("amount", request.amount.minor_units.to_string()),
             ("currency", request.amount.currency.as_str().to_lowercase()),
-            ("payment_method", method.to_owned()),
+            ("payment_method", method),
             ("capture_method", "manual".to_owned()),
             ("confirm", "true".to_owned()),
-            (
-                &format!("metadata[{CHECKOUT_KEY_METADATA}]") as &str,
-                request.checkout_key.to_string(),
-            ),
+            (metadata.as_str(), request.checkout_key.to_string()),
         ];
+        if let Some(customer) = request.customer {
+            params.push(("customer", customer.to_owned()));
+        }
         let intent = self
             .call(
                 hyper::Method::POST,
@@ -281,6 +288,23 @@ impl StripeClient {
             )
             .await?;
         self.authorization_from(&intent, request.amount).await
+    }
+
+    /// What a payment intent can charge for `method`: a card token (from Stripe.js
+    /// stand-ins without payment methods) stands for its card.
+    async fn chargeable(&self, method: &str) -> Result<String, PaymentError> {
+        if !method.starts_with("tok_") {
+            return Ok(method.to_owned());
+        }
+        let token = self
+            .call(
+                hyper::Method::GET,
+                &format!("/v1/tokens/{method}"),
+                &[],
+                None,
+            )
+            .await?;
+        text(&token, "/card/id").ok_or(PaymentError::Unavailable)
     }
 
     /// A payment intent the shopper confirmed with their bank: used only when it was made
@@ -294,7 +318,7 @@ impl StripeClient {
             .payment_intent(intent_id)
             .await
             .map_err(|failure| match failure {
-                StripeFailure::Refused(_) => PaymentError::Declined(
+                StripeFailure::Refused(_) | StripeFailure::Missing(_) => PaymentError::Declined(
                     "The card confirmation could not be found. Enter your card again.".to_owned(),
                 ),
                 other => other.into(),
@@ -326,7 +350,7 @@ impl StripeClient {
         let path = format!("/v1/payment_intents/{id}/{step}");
         match self.call(hyper::Method::POST, &path, &[], Some(&key)).await {
             Ok(_) => Ok(()),
-            Err(StripeFailure::Refused(message)) => {
+            Err(StripeFailure::Refused(message) | StripeFailure::Missing(message)) => {
                 let intent = self.payment_intent(id).await?;
                 if text(&intent, "/status").as_deref() == Some(done_status) {
                     Ok(())
@@ -336,6 +360,35 @@ impl StripeClient {
             }
             Err(other) => Err(other.into()),
         }
+    }
+}
+
+/// A kept card from Stripe's answer: a payment method has the card under `card`, a card
+/// object (`card_…`) at the top.
+fn card_on_file(object: &Value) -> Option<CardOnFile> {
+    let card = object
+        .get("card")
+        .filter(|c| c.is_object())
+        .unwrap_or(object);
+    let month = card.get("exp_month").and_then(Value::as_i64)?;
+    let year = card.get("exp_year").and_then(Value::as_i64)?;
+    Some(CardOnFile {
+        reference: text(object, "/id")?,
+        brand: brand_name(&text(card, "/brand").unwrap_or_default()),
+        last4: text(card, "/last4")
+            .filter(|l| l.len() == 4 && l.chars().all(|c| c.is_ascii_digit()))?,
+        exp_month: i16::try_from(month).ok().filter(|m| (1..=12).contains(m))?,
+        exp_year: i16::try_from(year)
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))?,
+    })
+}
+
+/// Removing something Stripe no longer has is done already.
+fn gone_is_done(result: Result<Value, StripeFailure>) -> Result<(), PaymentError> {
+    match result {
+        Ok(_) | Err(StripeFailure::Missing(_)) => Ok(()),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -385,6 +438,103 @@ impl PaymentProvider for StripeClient {
         authorization: &'a Authorization,
     ) -> PaymentFuture<'a, Result<(), PaymentError>> {
         Box::pin(self.intent_step(authorization, "cancel", "canceled"))
+    }
+
+    fn create_customer<'a>(
+        &'a self,
+        account_id: i64,
+        email: &'a str,
+    ) -> PaymentFuture<'a, Result<String, PaymentError>> {
+        Box::pin(async move {
+            let customer = self
+                .call(
+                    hyper::Method::POST,
+                    "/v1/customers",
+                    &[
+                        ("email", email.to_owned()),
+                        ("metadata[stoa_account_id]", account_id.to_string()),
+                    ],
+                    Some(&format!("stoa-customer-{account_id}")),
+                )
+                .await?;
+            text(&customer, "/id").ok_or(PaymentError::Unavailable)
+        })
+    }
+
+    fn keep_card<'a>(
+        &'a self,
+        customer: &'a str,
+        method: &'a str,
+    ) -> PaymentFuture<'a, Result<CardOnFile, PaymentError>> {
+        Box::pin(async move {
+            let kept = if method.starts_with("tok_") {
+                // A stand-in's token: the card joins the customer's sources.
+                self.call(
+                    hyper::Method::POST,
+                    &format!("/v1/customers/{customer}/sources"),
+                    &[("source", method.to_owned())],
+                    Some(&format!("stoa-keep-{method}")),
+                )
+                .await?
+            } else {
+                self.call(
+                    hyper::Method::POST,
+                    &format!("/v1/payment_methods/{method}/attach"),
+                    &[("customer", customer.to_owned())],
+                    Some(&format!("stoa-keep-{method}-{customer}")),
+                )
+                .await?
+            };
+            card_on_file(&kept).ok_or_else(|| {
+                PaymentError::Declined(
+                    "This card cannot be saved. Pay without saving it.".to_owned(),
+                )
+            })
+        })
+    }
+
+    fn forget_card<'a>(
+        &'a self,
+        customer: &'a str,
+        reference: &'a str,
+    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async move {
+            let result = if reference.starts_with("card_") {
+                self.call(
+                    hyper::Method::DELETE,
+                    &format!("/v1/customers/{customer}/sources/{reference}"),
+                    &[],
+                    None,
+                )
+                .await
+            } else {
+                self.call(
+                    hyper::Method::POST,
+                    &format!("/v1/payment_methods/{reference}/detach"),
+                    &[],
+                    None,
+                )
+                .await
+            };
+            gone_is_done(result)
+        })
+    }
+
+    fn forget_customer<'a>(
+        &'a self,
+        customer: &'a str,
+    ) -> PaymentFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async move {
+            gone_is_done(
+                self.call(
+                    hyper::Method::DELETE,
+                    &format!("/v1/customers/{customer}"),
+                    &[],
+                    None,
+                )
+                .await,
+            )
+        })
     }
 
     fn refund<'a>(

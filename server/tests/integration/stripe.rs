@@ -758,3 +758,233 @@ async fn reconciliation_lists_what_stripe_and_the_store_disagree_about() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 Stripe orders since"));
     app.db.drop_database().await;
 }
+
+/// Places the cart's order with a new card, asking to keep the card for next time.
+async fn place_saving_card(
+    app: &TestApp,
+    shopper: &mut Shopper,
+    key: &str,
+    method: &str,
+) -> crate::support::Reply {
+    let form = format!("{}&form[save_card]=on", checkout_form(key, method));
+    shopper.post(app, "/api/checkout/place-order", &form).await
+}
+
+async fn payment_method_at_stripe(method: &str) -> Value {
+    call(
+        hyper::Method::GET,
+        &format!("/v1/payment_methods/{method}"),
+        &[],
+    )
+    .await
+}
+
+/// The checkout form paying with one of the shopper's saved cards.
+fn saved_card_form(key: &str, card_id: i64) -> String {
+    checkout_form(key, "").replace(
+        "form[payment_method]=manual",
+        &format!("form[payment_method]=stripe&form[saved_card]={card_id}"),
+    )
+}
+
+async fn saved_cards_of(app: &TestApp, account: i64) -> Vec<(i64, String, String)> {
+    sqlx::query_as(
+        "SELECT id, provider_reference, last4 FROM saved_cards WHERE account_id = $1 ORDER BY id",
+    )
+    .bind(account)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+/// A signed-in customer with one unit in the cart.
+async fn signed_in_customer(app: &TestApp, email: &str) -> (Shopper, i64) {
+    let account = crate::support::customer_account(app, email, "correct horse battery").await;
+    let mut shopper = Shopper::default();
+    shopper.log_in(app, email, "correct horse battery").await;
+    let variant = app.variant_with_stock(10).await;
+    assert_eq!(
+        shopper.add_to_cart(app, variant, 1).await.status,
+        StatusCode::OK
+    );
+    (shopper, account)
+}
+
+#[tokio::test]
+async fn a_customer_saves_a_card_pays_with_it_next_time_and_removes_it() {
+    let app = stripe_store(|_| {}).await;
+    let (mut shopper, account) = signed_in_customer(&app, "ada@example.com").await;
+    let method = payment_method("4242424242424242").await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let placed = place_saving_card(&app, &mut shopper, &key, &method).await;
+    assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    let first = order_for(&app, &key).await.unwrap();
+    assert_eq!(first.status, "paid");
+    let cards = saved_cards_of(&app, account).await;
+    assert_eq!(cards.len(), 1);
+    let (card_id, reference, last4) = cards[0].clone();
+    assert_eq!(
+        (reference.as_str(), last4.as_str()),
+        (method.as_str(), "4242")
+    );
+    let customer: String =
+        sqlx::query_scalar("SELECT stripe_customer_id FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let at_stripe = payment_method_at_stripe(&method).await;
+    assert_eq!(at_stripe["customer"], customer.as_str());
+
+    // The checkout page offers it; the next order is paid with it, no card typed.
+    let page = shopper.post(&app, "/api/checkout/page", "").await;
+    assert!(
+        page.body.contains("4242") && page.body.contains(&format!("\"id\":{card_id}")),
+        "{}",
+        page.body
+    );
+    let variant = app.variant_with_stock(3).await;
+    shopper.add_to_cart(&app, variant, 1).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let again = shopper
+        .post(
+            &app,
+            "/api/checkout/place-order",
+            &saved_card_form(&key, card_id),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let second = order_for(&app, &key).await.unwrap();
+    assert_eq!(second.status, "paid");
+    let charged = intent(&second.intent).await;
+    assert_eq!(
+        (
+            charged["payment_method"].as_str(),
+            charged["customer"].as_str()
+        ),
+        (Some(method.as_str()), Some(customer.as_str()))
+    );
+
+    // The data export lists it by brand, last four and expiry, never by reference.
+    let export = app::accounts::gdpr::export(&app.db.pool, account)
+        .await
+        .unwrap();
+    assert_eq!(export["saved_cards"][0]["last4"], "4242");
+    assert_eq!(export["saved_cards"][0]["exp_year"], 2034);
+    assert!(!export.to_string().contains(&method));
+
+    // Removing it detaches it at Stripe; a second click finds nothing to remove.
+    let removed = shopper
+        .post(&app, "/api/account/cards/remove", &format!("id={card_id}"))
+        .await;
+    assert!(
+        removed.status.is_success() || removed.status.is_redirection(),
+        "{}",
+        removed.body
+    );
+    assert!(saved_cards_of(&app, account).await.is_empty());
+    let at_stripe = payment_method_at_stripe(&method).await;
+    assert!(at_stripe["customer"].is_null(), "{at_stripe}");
+    let again = shopper
+        .post(&app, "/api/account/cards/remove", &format!("id={card_id}"))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn saved_cards_stay_with_their_owner_and_a_declined_card_is_not_kept() {
+    let app = stripe_store(|_| {}).await;
+    let (mut ada, ada_account) = signed_in_customer(&app, "ada@example.com").await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let method = payment_method("4242424242424242").await;
+    let saved = place_saving_card(&app, &mut ada, &key, &method).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let ada_card = saved_cards_of(&app, ada_account).await[0].0;
+
+    // Another customer naming Ada's card pays nothing and places nothing.
+    let (mut grace, _) = signed_in_customer(&app, "grace@example.com").await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let refused = grace
+        .post(
+            &app,
+            "/api/checkout/place-order",
+            &saved_card_form(&key, ada_card),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("saved card"), "{}", refused.body);
+    assert!(order_for(&app, &key).await.is_none());
+    // Neither can a guest save a card.
+    let (mut guest, _) = shopper_with_cart(&app).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let guest_method = payment_method("4242424242424242").await;
+    let refused = place_saving_card(&app, &mut guest, &key, &guest_method).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("Log in"), "{}", refused.body);
+
+    // A card the bank declines is not kept, here or at Stripe.
+    let variant = app.variant_with_stock(3).await;
+    ada.add_to_cart(&app, variant, 1).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let declined_method = payment_method("4000000000000341").await;
+    let declined = ada
+        .post(
+            &app,
+            "/api/checkout/place-order",
+            &format!(
+                "{}&form[save_card]=on",
+                checkout_form(&key, &declined_method)
+            ),
+        )
+        .await;
+    assert_eq!(
+        declined.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        declined.body
+    );
+    assert_eq!(saved_cards_of(&app, ada_account).await.len(), 1);
+    let at_stripe = payment_method_at_stripe(&declined_method).await;
+    assert!(at_stripe["customer"].is_null(), "{at_stripe}");
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn erasing_an_account_detaches_its_cards_and_deletes_its_customer_at_stripe() {
+    let app = stripe_store(|_| {}).await;
+    let (mut shopper, account) = signed_in_customer(&app, "ada@example.com").await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let method = payment_method("4242424242424242").await;
+    let saved = place_saving_card(&app, &mut shopper, &key, &method).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let customer: String =
+        sqlx::query_scalar("SELECT stripe_customer_id FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+
+    app::accounts::gdpr::erase(&app.db.pool, &gateways(), account, None)
+        .await
+        .unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM saved_cards").await, 0);
+    let at_stripe = payment_method_at_stripe(&method).await;
+    assert!(at_stripe["customer"].is_null(), "{at_stripe}");
+    let gone = stripe()
+        .call(
+            hyper::Method::GET,
+            &format!("/v1/customers/{customer}"),
+            &[],
+            None,
+        )
+        .await;
+    assert!(
+        matches!(
+            gone,
+            Err(stoa_server::payments::stripe::StripeFailure::Missing(_))
+        ),
+        "{gone:?}"
+    );
+    app.db.drop_database().await;
+}

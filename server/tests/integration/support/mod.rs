@@ -248,7 +248,7 @@ pub fn checkout_form(key: &str, card: &str) -> String {
     ];
     if card.is_empty() {
         fields.push(("payment_method", "manual"));
-    } else if card.starts_with("pm_") || card.starts_with("card_") {
+    } else if ["pm_", "card_", "tok_"].iter().any(|p| card.starts_with(p)) {
         fields.extend([
             ("payment_method", "stripe"),
             ("stripe_payment_method", card),
