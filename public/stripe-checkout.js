@@ -66,5 +66,5 @@
   new MutationObserver(() => {
     const notice = document.querySelector('[data-stripe-confirm]');
     if (notice && notice.dataset.stripeConfirm) confirmWithBank(notice);
-  }).observe(document.body, { childList: true, subtree: true });
+  }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-stripe-confirm'] });
 })();
