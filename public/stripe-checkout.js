@@ -56,11 +56,14 @@
     const secret = notice.dataset.stripeConfirm;
     delete notice.dataset.stripeConfirm;
     const result = await stripe.confirmCardPayment(secret);
-    if (result.error || !result.paymentIntent) {
+    const intent = result.paymentIntent;
+    // The bank's request is answered either way: its notice goes.
+    notice.hidden = true;
+    if (result.error || !intent || !['requires_capture', 'succeeded'].includes(intent.status)) {
       show((result.error && result.error.message) || 'Your bank did not confirm the payment. Try again or use another card.');
       return;
     }
-    field('stripe_payment_intent').value = result.paymentIntent.id;
+    field('stripe_payment_intent').value = intent.id;
     send();
   };
   new MutationObserver(() => {

@@ -167,11 +167,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| get_account());
+    // Removing a saved card reloads the overview, so the list shows what is left.
+    let remove_card = ServerAction::<RemoveSavedCard>::new();
+    let account = Resource::new(move || remove_card.version().get(), |_| get_account());
     let content = move || {
         Suspend::new(async move {
             match account.await {
-                Ok(overview) => view! { <AccountOverviewView overview /> }.into_any(),
+                Ok(overview) => view! { <AccountOverviewView overview remove_card /> }.into_any(),
                 Err(error) => view! { <ErrorPanel error /> }.into_any(),
             }
         })
@@ -183,7 +185,10 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
+fn AccountOverviewView(
+    overview: AccountOverview,
+    remove_card: ServerAction<RemoveSavedCard>,
+) -> impl IntoView {
     let welcome = query_flag("welcome");
     let password_changed = query_flag("password");
     let card_removed = query_flag("card");
@@ -239,7 +244,7 @@ fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
                 }.into_any()
             }}
         </section>
-        {(!overview.saved_cards.is_empty()).then(|| view! { <SavedCards cards=overview.saved_cards.clone() /> })}
+        {(!overview.saved_cards.is_empty()).then(|| view! { <SavedCards cards=overview.saved_cards.clone() remove=remove_card /> })}
         <section aria-labelledby="password-heading" class="account-form">
             <h2 id="password-heading">"Change your password"</h2>
             {action_error(change)}
@@ -273,8 +278,7 @@ fn AccountOverviewView(overview: AccountOverview) -> impl IntoView {
 
 /// The cards the shopper saved at checkout, each with a remove button.
 #[component]
-fn SavedCards(cards: Vec<SavedCard>) -> impl IntoView {
-    let remove = ServerAction::<RemoveSavedCard>::new();
+fn SavedCards(cards: Vec<SavedCard>, remove: ServerAction<RemoveSavedCard>) -> impl IntoView {
     view! {
         <section aria-labelledby="cards-heading" class="account-form">
             <h2 id="cards-heading">"Saved cards"</h2>

@@ -237,7 +237,9 @@ fn PaymentFields(
                 <div class="new-card">
                     <div id="stripe-card-element" class="stripe-card" data-publishable-key=stripe.publishable_key.clone()></div>
                     <p id="stripe-card-errors" class="field-error" role="alert"></p>
-                    <noscript><p class="notice">{needs_script}</p></noscript>
+                    // Text only: with scripting on, a browser parses a noscript's content as
+                    // text, and hydration must find exactly what the server rendered.
+                    <noscript class="notice">{needs_script}</noscript>
                     {save_choice}
                 </div>
                 <p class="fine-print">"Your card details go straight to our payment provider, Stripe; this store never sees them."</p>

@@ -94,9 +94,9 @@ pub async fn order_receipt(
         order.card_brand,
         order.card_last4,
     ) {
-        ("test-card", Some(brand), Some(last4)) => format!("{brand} ending in {last4}"),
         ("manual", _, _) => "Bank transfer or cash on delivery".to_owned(),
-        (other, _, _) => other.to_owned(),
+        (_, Some(brand), Some(last4)) => format!("{brand} ending in {last4}"),
+        _ => "Card".to_owned(),
     };
     Ok(Some(OrderReceipt {
         number: order.number,

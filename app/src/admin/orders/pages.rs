@@ -13,7 +13,7 @@ use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
 use crate::kernel::money::format_minor;
 use crate::orders::manage::model::{OrderFilter, OrderList, StaffOrder};
-use crate::orders::model::OrderStatus;
+use crate::orders::model::{OrderStatus, PaymentAttention};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -193,6 +193,9 @@ fn OrderDetail(
         view! {
             <div class="notice warning" role="status" data-testid="payment-attention">
                 <strong>{flag.label()}</strong> " " {detail}
+                {(flag == PaymentAttention::Disputed).then(|| view! {
+                    <p>"Answer the dispute in Stripe's dashboard before its deadline, with what shows the order was delivered (shipping address, tracking, emails)."</p>
+                })}
                 {can_retry_capture.then(move || view! {
                     <p>"The card was authorized when the order was placed. Capture it now, or cancel the order to release it."</p>
                     {action_error(capture)}
