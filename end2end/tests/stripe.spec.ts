@@ -96,9 +96,10 @@ test("a card declined, a bank's check failed and then completed: one paid order"
   expect(problems).toEqual([]);
 });
 
-test("a customer saves a card, pays with it next time, and removes it", async ({ page }) => {
+test("a customer saves a card, pays with it next time, and removes it", async ({ page, browser, baseURL }) => {
   const problems = watchPageProblems(page);
-  await registerAndConfirm(page, uniqueEmail("cards"), "correct horse battery");
+  const email = uniqueEmail("cards");
+  await registerAndConfirm(page, email, "correct horse battery");
   await cartToCheckout(page);
   await fillAddress(page, "ada-cards@example.com");
   await typeCard(page, "4242424242424242");
@@ -122,6 +123,27 @@ test("a customer saves a card, pays with it next time, and removes it", async ({
   await expect(page).toHaveURL(/\/order\/ST-\d+$/);
   await expect(page.getByTestId("order-status")).toHaveText("Paid");
   await expect(page.getByText("Visa ending in 4242")).toBeVisible();
+
+  // Paying with a saved card needs no JavaScript.
+  const plain = await browser.newPage({ javaScriptEnabled: false, baseURL });
+  await logIn(plain, email, "correct horse battery", false);
+  await openWellStockedProduct(plain, "kitchen");
+  await plain.getByRole("button", { name: "Add to cart" }).click();
+  await plain.goto("/checkout");
+  await expect(plain.getByLabel(/Visa ending in 4242/)).toBeChecked();
+  // "A new card" says that it needs JavaScript; the saved card does not.
+  // (Playwright's text matching skips noscript: the notice is found by its element.)
+  const needsScript = plain.locator("noscript.notice");
+  expect(await needsScript.innerHTML()).toContain("Paying with a new card needs JavaScript");
+  await expect(needsScript).toBeHidden();
+  await plain.getByLabel("A new card").check();
+  await expect(needsScript).toBeVisible();
+  await plain.getByLabel(/Visa ending in 4242/).check();
+  await fillAddress(plain, "ada-cards@example.com");
+  await plain.getByRole("button", { name: "Place order" }).click();
+  await expect(plain).toHaveURL(/\/order\/ST-\d+$/);
+  await expect(plain.getByTestId("order-status")).toHaveText("Paid");
+  await plain.close();
 
   await page.goto("/account");
   await waitForHydration(page);
