@@ -1,7 +1,9 @@
 //! The HTTP router: the same one `stoa serve` runs and the HTTP tests exercise.
 
 use crate::http;
-use crate::middleware::{maintenance, request_metrics, security, sessions, text_input, visits};
+use crate::middleware::{
+    database_gate, maintenance, request_metrics, security, sessions, text_input, visits,
+};
 use crate::state::AppState;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
@@ -125,6 +127,14 @@ pub fn build_router(state: AppState) -> Router {
                 state.server.site.store_name.clone(),
             ),
             maintenance::maintenance_gate,
+        ))
+        // Outside maintenance mode and sessions, which both read the database.
+        .layer(middleware::from_fn_with_state(
+            database_gate::DatabaseWatch::start(
+                state.server.pool.clone(),
+                state.server.site.store_name.clone(),
+            ),
+            database_gate::database_gate,
         ))
         .layer(
             ServiceBuilder::new()

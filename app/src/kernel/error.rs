@@ -34,6 +34,9 @@ pub enum AppError {
     /// Something failed on our side; details are in the server log only.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
+    /// The store's database cannot be reached just now; nothing was changed or charged.
+    #[error("The store is briefly unavailable. Nothing was ordered or charged; please try again in a minute.")]
+    Unavailable,
     /// The browser could not reach the server or understand its answer.
     #[error("The store could not be reached. Check your connection and try again.")]
     Unreachable,
@@ -108,6 +111,7 @@ impl AppError {
             AppError::PaymentNeedsConfirmation(_) => 402,
             AppError::Internal => 500,
             AppError::Unreachable => 502,
+            AppError::Unavailable => 503,
         }
     }
 }
@@ -173,7 +177,25 @@ pub fn set_response_status(error: &AppError) {
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(error = %error, "database error");
-        AppError::Internal
+        if database_unreachable(&error) {
+            AppError::Unavailable
+        } else {
+            AppError::Internal
+        }
+    }
+}
+
+/// Whether `error` means the database could not be reached (rather than a wrong query):
+/// no connection within the pool's patience, a dropped connection, or a server shutting
+/// down or starting up (SQLSTATE classes 08 and 57P).
+#[cfg(feature = "ssr")]
+pub fn database_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(database) => database
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 

@@ -107,23 +107,44 @@ fn maintenance_page(store_name: &str, message: &str) -> Response {
     } else {
         message
     };
+    unavailable_page(store_name, "We will be back soon", message, "300")
+}
+
+/// The friendly 503 page shoppers get while the store cannot serve them, with
+/// `Retry-After`; plain HTML with nothing to load, so it works whatever else is down.
+pub fn unavailable_page(
+    store_name: &str,
+    heading: &str,
+    message: &str,
+    retry_after_secs: &'static str,
+) -> Response {
     let body = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Back soon · {store}</title></head>\
          <body style=\"font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; color: #1c1f1e\">\
-         <main><h1>We will be back soon</h1><p data-testid=\"maintenance-message\">{message}</p>\
+         <main><h1>{heading}</h1><p data-testid=\"maintenance-message\">{message}</p>\
          <p>{store}</p></main></body></html>",
         store = escape_html_text(store_name),
+        heading = escape_html_text(heading),
         message = escape_html_text(message),
     );
+    unavailable("text/html; charset=utf-8", body, retry_after_secs)
+}
+
+/// A 503 with this body, `Retry-After` and no caching.
+pub fn unavailable(
+    content_type: &'static str,
+    body: String,
+    retry_after_secs: &'static str,
+) -> Response {
     let mut response = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
+        header::RETRY_AFTER,
+        HeaderValue::from_static(retry_after_secs),
     );
-    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("300"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -25,6 +25,23 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     http_get_within(port, path, Duration::from_secs(5))
 }
 
+/// A server function call as a script makes it: a form body, JSON wanted back.
+fn http_post_json(port: u16, path: &str, form: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:{port}\r\n\
+         Accept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
 fn http_get_within(port: u16, path: &str, patience: Duration) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(patience)).ok()?;
@@ -406,18 +423,27 @@ fn readiness_fails_while_postgresql_is_stopped_and_recovers_by_itself() {
         http_get(port, "/healthz").unwrap().ends_with("ok"),
         "the process keeps serving"
     );
-    // Pages that need the database wait for a connection (5 s at most), then answer
-    // with an error page; the 30 s request timeout bounds everything else.
+    // Pages and server functions are refused at once with 503 and Retry-After: a page
+    // for a browser, the app's error for a script, and no payment is asked for.
     let started = Instant::now();
-    let page = http_get_within(port, "/", Duration::from_secs(35)).expect("an answer");
+    let page = http_get_within(port, "/", Duration::from_secs(5)).expect("an answer");
+    let page_took = started.elapsed();
+    assert!(page.starts_with("HTTP/1.1 503"), "{page}");
+    assert!(page.to_lowercase().contains("retry-after: 30"), "{page}");
+    assert!(page.contains("Nothing was ordered or charged"), "{page}");
     assert!(
-        page.starts_with("HTTP/1.1 "),
-        "pages still get an answer: {page}"
+        page_took < Duration::from_secs(1),
+        "the page took {page_took:?}"
     );
-    eprintln!(
-        "home page without a database: {} in {:?}",
-        page.lines().next().unwrap_or(""),
-        started.elapsed()
+    let started = Instant::now();
+    let checkout = http_post_json(port, "/api/checkout/place-order", "form[idempotency_key]=x")
+        .expect("an answer");
+    let checkout_took = started.elapsed();
+    assert!(checkout.starts_with("HTTP/1.1 503"), "{checkout}");
+    assert!(checkout.contains("\"Unavailable\""), "{checkout}");
+    assert!(
+        checkout_took < Duration::from_secs(1),
+        "the checkout took {checkout_took:?}"
     );
     assert!(child.try_wait().unwrap().is_none(), "no crash");
 
