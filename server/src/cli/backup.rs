@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tokio::process::Command;
@@ -37,28 +37,46 @@ pub fn manifest_path(dump: &Path) -> PathBuf {
 
 /// The tables of the public schema, sorted.
 async fn tables(pool: &PgPool) -> Result<Vec<String>, String> {
+    tables_in(&mut *pool.acquire().await.map_err(|e| e.to_string())?).await
+}
+
+async fn tables_in(connection: &mut PgConnection) -> Result<Vec<String>, String> {
     sqlx::query_scalar(
         "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
     )
-    .fetch_all(pool)
+    .fetch_all(connection)
     .await
     .map_err(|e| format!("listing tables failed: {e}"))
 }
 
-/// Rows and checksum of every table in the public schema.
+/// Rows and checksum of every table in the public schema, all read from one snapshot.
 pub async fn summarise(pool: &PgPool) -> Result<BTreeMap<String, TableSummary>, String> {
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    let summary = summarise_in(&mut tx).await?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(summary)
+}
+
+/// Rows and checksum of every table, as the connection's transaction sees them.
+async fn summarise_in(
+    connection: &mut PgConnection,
+) -> Result<BTreeMap<String, TableSummary>, String> {
     let mut summary = BTreeMap::new();
-    for table in tables(pool).await? {
+    for table in tables_in(connection).await? {
         // Table names come from the catalog; quote_ident keeps odd names safe anyway.
         let quoted: String = sqlx::query_scalar("SELECT quote_ident($1)")
             .bind(&table)
-            .fetch_one(pool)
+            .fetch_one(&mut *connection)
             .await
             .map_err(|e| e.to_string())?;
         let (rows, checksum): (i64, Option<String>) = sqlx::query_as(&format!(
             "SELECT count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM {quoted} t"
         ))
-        .fetch_one(pool)
+        .fetch_one(&mut *connection)
         .await
         .map_err(|e| format!("reading {table} failed: {e}"))?;
         summary.insert(
@@ -114,10 +132,10 @@ async fn run_tool(mut command: Command, what: &str) -> Result<(), String> {
     }
 }
 
-/// Dumps the database to `out` and writes the manifest beside it. The manifest's counts
-/// come from the same snapshot as the dump (pg_dump runs while the counts are taken, so
-/// both see the same committed data only on an idle store: run backups from a quiet
-/// moment or a replica, or use WAL archiving for point-in-time recovery).
+/// Dumps the database to `out` and writes the manifest beside it. The dump and the
+/// manifest's schema version, row counts and checksums all come from one snapshot: a
+/// transaction exports it (`pg_export_snapshot`) and stays open while `pg_dump
+/// --snapshot` dumps exactly what it sees, so a backup of a busy store verifies cleanly.
 pub async fn backup(pool: &PgPool, database_url: &str, out: &Path) -> Result<Manifest, String> {
     if out.exists() {
         return Err(format!(
@@ -125,33 +143,63 @@ pub async fn backup(pool: &PgPool, database_url: &str, out: &Path) -> Result<Man
             out.display()
         ));
     }
+    let mut snapshot = pool.begin().await.map_err(|e| e.to_string())?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *snapshot)
+        .await
+        .map_err(|e| e.to_string())?;
+    let snapshot_id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+        .fetch_one(&mut *snapshot)
+        .await
+        .map_err(|e| format!("exporting a snapshot failed: {e}"))?;
     let mut dump = Command::new(pg_tool("pg_dump"));
     dump.arg("--format=custom")
         .arg("--no-owner")
         .arg("--no-privileges")
+        .arg("--snapshot")
+        .arg(&snapshot_id)
         .arg("--file")
         .arg(out)
         .arg("--dbname")
         .arg(database_url);
-    run_tool(dump, "pg_dump").await?;
+    // The manifest's figures are read from the snapshot while pg_dump writes it.
+    let (dumped, tables) = tokio::join!(run_tool(dump, "pg_dump"), summarise_in(&mut snapshot));
+    dumped?;
+    let tables = tables?;
+    let schema_version = migration_in_snapshot(&mut snapshot).await?;
+    snapshot.commit().await.map_err(|e| e.to_string())?;
     let manifest = Manifest {
         format: MANIFEST_FORMAT.to_owned(),
         created_at: chrono::Utc::now().to_rfc3339(),
-        schema_version: app::kernel::db::latest_applied_migration(pool)
-            .await
-            .map_err(|e| e.to_string())?,
+        schema_version,
         dump_file: out
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         dump_sha256: sha256_of(out).await?,
-        tables: summarise(pool).await?,
+        tables,
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     tokio::fs::write(manifest_path(out), text)
         .await
         .map_err(|e| format!("cannot write the manifest: {e}"))?;
     Ok(manifest)
+}
+
+/// The newest migration applied, as the snapshot sees it.
+async fn migration_in_snapshot(connection: &mut PgConnection) -> Result<Option<i64>, String> {
+    let failed = |e: sqlx::Error| format!("reading the schema version failed: {e}");
+    let migrated: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(failed)?;
+    if !migrated {
+        return Ok(None);
+    }
+    sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(connection)
+        .await
+        .map_err(failed)
 }
 
 pub async fn read_manifest(dump: &Path) -> Result<Manifest, String> {

@@ -124,6 +124,58 @@ async fn a_backup_restores_after_the_database_is_dropped_with_identical_rows_and
 }
 
 #[tokio::test]
+async fn a_backup_taken_while_the_store_keeps_writing_is_one_point_in_time_and_verifies() {
+    let db = busy_store().await;
+    let dir = tempdir();
+    let dump = dir.join("busy.dump");
+    let url = db.url();
+    // Writes keep arriving during the whole backup (each its own transaction).
+    let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let writer = {
+        let (pool, writing) = (db.pool.clone(), writing.clone());
+        tokio::spawn(async move {
+            let mut written = 0_i64;
+            while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                sqlx::query(
+                    "INSERT INTO failed_attempts (scope, key) VALUES ('backup_test', 'busy')",
+                )
+                .execute(&pool)
+                .await
+                .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let backed_up = {
+        let (url, dump) = (url.clone(), dump.clone());
+        tokio::task::spawn_blocking(move || {
+            stoa(&url, &["backup", "--out", dump.to_str().unwrap()])
+        })
+        .await
+        .unwrap()
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    writing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await.unwrap();
+    assert!(backed_up.status.success(), "{}", text(&backed_up));
+    let in_manifest = read_manifest(&dump).await.unwrap().tables["failed_attempts"].rows;
+    assert!(
+        in_manifest > 0 && in_manifest < written,
+        "the backup is a moment in the middle of the writes: {in_manifest} of {written} rows"
+    );
+
+    // Restoring it verifies every table against the manifest: they were read together.
+    let (options, name) = (db.options.clone(), db.name.clone());
+    db.drop_database().await;
+    let restored = stoa(&url, &["restore", dump.to_str().unwrap()]);
+    assert!(restored.status.success(), "{}", text(&restored));
+    drop_database(&options, &name).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
 async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() {
     let db = busy_store().await;
     let dir = tempdir();
