@@ -65,10 +65,12 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Back the database up with pg_dump (custom format), with a manifest beside the file.
+    /// Back the database up with pg_dump (custom format), with a manifest beside the file,
+    /// and the product images (STOA_MEDIA_DIR) as FILE.media.tar.
     ///
     /// The manifest (FILE.manifest.json) records the time, the schema version, rows and a
-    /// checksum per table, and the dump's sha256; `stoa restore` checks all of them.
+    /// checksum per table, and the sha256 of the dump and of the images' archive, all of
+    /// one point in time; `stoa restore` checks all of them.
     ///
     /// Example: stoa backup --out /var/backups/stoa/2026-11-21.dump
     Backup {
@@ -178,7 +180,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let pool = database::open(&config.database, 2)
                 .await
                 .map_err(|e| e.to_string())?;
-            let manifest = backup::backup(&pool, &database_url()?, &out).await?;
+            let manifest = backup::backup(&pool, &database_url()?, &out, &config.media_dir).await?;
             let rows: i64 = manifest.tables.values().map(|t| t.rows).sum();
             println!(
                 "backed up {} tables ({rows} rows, schema {}) to {}; manifest {}",
@@ -187,19 +189,39 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 out.display(),
                 backup::manifest_path(&out).display()
             );
+            match &manifest.media {
+                Some(media) => println!(
+                    "backed up {} image files from {} to {}",
+                    media.files,
+                    config.media_dir.display(),
+                    backup::media_archive_path(&out).display()
+                ),
+                None => println!(
+                    "no media folder at {}: no images backed up",
+                    config.media_dir.display()
+                ),
+            }
             return Ok(());
         }
         Command::Restore { file, force } => {
             let pool = database::open(&config.database, 2)
                 .await
                 .map_err(|e| e.to_string())?;
-            let manifest = backup::restore(&pool, &database_url()?, &file, force).await?;
+            let manifest =
+                backup::restore(&pool, &database_url()?, &file, &config.media_dir, force).await?;
             println!(
                 "restored {} tables from {} (backed up {}); rows and checksums match the manifest",
                 manifest.tables.len(),
                 file.display(),
                 manifest.created_at
             );
+            if let Some(media) = &manifest.media {
+                println!(
+                    "restored {} image files into {}",
+                    media.files,
+                    config.media_dir.display()
+                );
+            }
             return Ok(());
         }
         _ => {}

@@ -1,6 +1,7 @@
 //! `stoa backup` and `stoa restore`: PostgreSQL's own tools (`pg_dump` in custom format,
 //! `pg_restore`) plus a manifest beside the dump (time, schema version, rows and a checksum
-//! per table, sha256 of the dump) that a restore checks before and after.
+//! per table, sha256 of the dump) that a restore checks before and after, and the product
+//! images (the media folder) as a tar archive beside them.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,6 +25,17 @@ pub struct Manifest {
     pub dump_file: String,
     pub dump_sha256: String,
     pub tables: BTreeMap<String, TableSummary>,
+    /// The media folder's archive, when the store had one (older backups have none).
+    #[serde(default)]
+    pub media: Option<MediaArchive>,
+}
+
+/// Product images and thumbnails, archived beside the dump.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaArchive {
+    pub file: String,
+    pub sha256: String,
+    pub files: u64,
 }
 
 pub const MANIFEST_FORMAT: &str = "stoa-backup/1";
@@ -33,6 +45,71 @@ pub fn manifest_path(dump: &Path) -> PathBuf {
     let mut name = dump.as_os_str().to_owned();
     name.push(".manifest.json");
     PathBuf::from(name)
+}
+
+/// Where the media archive of `dump` lives: beside it, `.media.tar` appended.
+pub fn media_archive_path(dump: &Path) -> PathBuf {
+    let mut name = dump.as_os_str().to_owned();
+    name.push(".media.tar");
+    PathBuf::from(name)
+}
+
+/// How many files are under `dir`, at any depth.
+fn count_files(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => count_files(&entry.path()),
+            Ok(kind) if kind.is_file() => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Archives the media folder beside `dump` (nothing when the store has no media folder).
+async fn archive_media(media: &Path, dump: &Path) -> Result<Option<MediaArchive>, String> {
+    if !media.is_dir() {
+        return Ok(None);
+    }
+    let archive = media_archive_path(dump);
+    let mut tar = Command::new("tar");
+    tar.arg("--create")
+        .arg("--file")
+        .arg(&archive)
+        .arg("--directory")
+        .arg(media)
+        .arg(".");
+    run_tool(tar, "tar").await?;
+    Ok(Some(MediaArchive {
+        file: archive
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: sha256_of(&archive).await?,
+        files: count_files(media),
+    }))
+}
+
+/// The media archive of a backup, checked against its manifest before anything is written.
+async fn checked_media_archive(
+    dump: &Path,
+    manifest: &Manifest,
+) -> Result<Option<PathBuf>, String> {
+    let Some(media) = &manifest.media else {
+        return Ok(None);
+    };
+    let archive = media_archive_path(dump);
+    let actual = sha256_of(&archive).await?;
+    if actual != media.sha256 {
+        return Err(format!(
+            "{} does not match its manifest (sha256 {actual}, expected {}); the file is damaged or not the one backed up",
+            archive.display(),
+            media.sha256
+        ));
+    }
+    Ok(Some(archive))
 }
 
 /// The tables of the public schema, sorted.
@@ -136,7 +213,12 @@ async fn run_tool(mut command: Command, what: &str) -> Result<(), String> {
 /// manifest's schema version, row counts and checksums all come from one snapshot: a
 /// transaction exports it (`pg_export_snapshot`) and stays open while `pg_dump
 /// --snapshot` dumps exactly what it sees, so a backup of a busy store verifies cleanly.
-pub async fn backup(pool: &PgPool, database_url: &str, out: &Path) -> Result<Manifest, String> {
+pub async fn backup(
+    pool: &PgPool,
+    database_url: &str,
+    out: &Path,
+    media: &Path,
+) -> Result<Manifest, String> {
     if out.exists() {
         return Err(format!(
             "{} already exists; choose a new file",
@@ -178,6 +260,7 @@ pub async fn backup(pool: &PgPool, database_url: &str, out: &Path) -> Result<Man
             .unwrap_or_default(),
         dump_sha256: sha256_of(out).await?,
         tables,
+        media: archive_media(media, out).await?,
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     tokio::fs::write(manifest_path(out), text)
@@ -221,6 +304,7 @@ pub async fn restore(
     pool: &PgPool,
     database_url: &str,
     dump: &Path,
+    media: &Path,
     force: bool,
 ) -> Result<Manifest, String> {
     let manifest = read_manifest(dump).await?;
@@ -232,6 +316,7 @@ pub async fn restore(
             manifest.dump_sha256
         ));
     }
+    let media_archive = checked_media_archive(dump, &manifest).await?;
     let existing = tables(pool).await?;
     if !existing.is_empty() && !force {
         return Err(format!(
@@ -265,6 +350,18 @@ pub async fn restore(
             "the restored data does not match the manifest: {}",
             differences.join("; ")
         ));
+    }
+    if let Some(archive) = media_archive {
+        tokio::fs::create_dir_all(media)
+            .await
+            .map_err(|e| format!("cannot create {}: {e}", media.display()))?;
+        let mut tar = Command::new("tar");
+        tar.arg("--extract")
+            .arg("--file")
+            .arg(&archive)
+            .arg("--directory")
+            .arg(media);
+        run_tool(tar, "tar").await?;
     }
     Ok(manifest)
 }
@@ -300,6 +397,7 @@ pub async fn scheduled_backup(
     pool: &PgPool,
     database_url: &str,
     dir: &Path,
+    media: &Path,
     keep: usize,
 ) -> Result<PathBuf, String> {
     tokio::fs::create_dir_all(dir)
@@ -309,10 +407,11 @@ pub async fn scheduled_backup(
         .format("stoa-%Y%m%d-%H%M%S%.3f.dump")
         .to_string();
     let out = dir.join(name);
-    backup(pool, database_url, &out).await?;
+    backup(pool, database_url, &out, media).await?;
     let all = backups_in(dir);
     for old in &all[..all.len().saturating_sub(keep)] {
         std::fs::remove_file(manifest_path(old)).ok();
+        std::fs::remove_file(media_archive_path(old)).ok();
         std::fs::remove_file(old).ok();
     }
     Ok(out)
@@ -333,13 +432,14 @@ pub fn spawn_scheduled_backups(
     pool: PgPool,
     schedule: crate::config::BackupSchedule,
     database_url: String,
+    media: PathBuf,
 ) {
     tokio::spawn(async move {
         loop {
             record_backup_age(&schedule.dir);
             let due = last_backup_age(&schedule.dir).is_none_or(|age| age >= schedule.interval);
             if due {
-                match backup_once_across_processes(&pool, &database_url, &schedule).await {
+                match backup_once_across_processes(&pool, &database_url, &schedule, &media).await {
                     Ok(Some(out)) => {
                         tracing::info!(file = %out.display(), "scheduled backup written")
                     }
@@ -362,6 +462,7 @@ async fn backup_once_across_processes(
     pool: &PgPool,
     database_url: &str,
     schedule: &crate::config::BackupSchedule,
+    media: &Path,
 ) -> Result<Option<PathBuf>, String> {
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
     let got_lock: bool =
@@ -373,7 +474,7 @@ async fn backup_once_across_processes(
     if !got_lock || last_backup_age(&schedule.dir).is_some_and(|age| age < schedule.interval) {
         return Ok(None);
     }
-    let out = scheduled_backup(pool, database_url, &schedule.dir, schedule.keep).await?;
+    let out = scheduled_backup(pool, database_url, &schedule.dir, media, schedule.keep).await?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(Some(out))
 }

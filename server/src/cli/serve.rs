@@ -99,6 +99,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
             pool.clone(),
             schedule,
             config.database_url.clone(),
+            config.media_dir.clone(),
         );
     }
     let state = app_state(&config, pool);

@@ -89,7 +89,7 @@ async fn the_age_of_the_newest_backup_is_exported() {
     let app = spawn_app_with(Some(3), None).await;
     let dir = std::env::temp_dir().join(format!("stoa-metric-backups-{}", std::process::id()));
     let url = app.db.url();
-    stoa_server::cli::backup::scheduled_backup(&app.db.pool, &url, &dir, 3)
+    stoa_server::cli::backup::scheduled_backup(&app.db.pool, &url, &dir, &dir.join("no-media"), 3)
         .await
         .unwrap();
     stoa_server::cli::backup::record_backup_age(&dir);

@@ -175,6 +175,69 @@ async fn a_backup_taken_while_the_store_keeps_writing_is_one_point_in_time_and_v
     std::fs::remove_dir_all(&dir).ok();
 }
 
+fn stoa_with_media(database_url: &str, media: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stoa"))
+        .env("DATABASE_URL", database_url)
+        .env("STOA_MEDIA_DIR", media)
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn product_images_are_backed_up_and_come_back_with_the_restore() {
+    let db = busy_store().await;
+    let dir = tempdir();
+    let (media, dump) = (dir.join("media"), dir.join("store.dump"));
+    let image = media.join("uploads").join("ab").join("ab12.webp");
+    std::fs::create_dir_all(image.parent().unwrap()).unwrap();
+    std::fs::write(&image, crate::support::png_of(3, 2)).unwrap();
+    std::fs::write(media.join("uploads").join("cd34.webp"), b"second image").unwrap();
+    let url = db.url();
+
+    let backed_up = stoa_with_media(&url, &media, &["backup", "--out", dump.to_str().unwrap()]);
+    assert!(backed_up.status.success(), "{}", text(&backed_up));
+    assert!(
+        text(&backed_up).contains("backed up 2 image files"),
+        "{}",
+        text(&backed_up)
+    );
+    let manifest = read_manifest(&dump).await.unwrap();
+    assert_eq!(manifest.media.as_ref().map(|m| m.files), Some(2));
+
+    // A damaged archive is refused before the database is touched.
+    let archive = stoa_server::cli::backup::media_archive_path(&dump);
+    let good = std::fs::read(&archive).unwrap();
+    let mut damaged = good.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0xff;
+    std::fs::write(&archive, &damaged).unwrap();
+    let (options, name) = (db.options.clone(), db.name.clone());
+    db.drop_database().await;
+    std::fs::remove_dir_all(&media).unwrap();
+    let refused = stoa_with_media(&url, &media, &["restore", dump.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("media.tar does not match"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!media.exists());
+
+    // The machine and its disk are gone; the backup restores the records and the images.
+    std::fs::write(&archive, &good).unwrap();
+    let restored = stoa_with_media(&url, &media, &["restore", dump.to_str().unwrap()]);
+    assert!(restored.status.success(), "{}", text(&restored));
+    assert_eq!(std::fs::read(&image).unwrap(), crate::support::png_of(3, 2));
+    assert_eq!(
+        std::fs::read(media.join("uploads").join("cd34.webp")).unwrap(),
+        b"second image"
+    );
+    drop_database(&options, &name).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[tokio::test]
 async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() {
     let db = busy_store().await;
@@ -427,9 +490,15 @@ async fn scheduled_backups_keep_only_the_newest_ones() {
     let mut written = Vec::new();
     for _ in 0..3 {
         written.push(
-            stoa_server::cli::backup::scheduled_backup(&db.pool, &url, &dir, 2)
-                .await
-                .unwrap(),
+            stoa_server::cli::backup::scheduled_backup(
+                &db.pool,
+                &url,
+                &dir,
+                &dir.join("no-media"),
+                2,
+            )
+            .await
+            .unwrap(),
         );
     }
     let kept = stoa_server::cli::backup::backups_in(&dir);
