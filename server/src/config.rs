@@ -175,6 +175,9 @@ pub struct BackupSchedule {
     pub interval: Duration,
     /// How many backups to keep; older ones are deleted after each new one.
     pub keep: usize,
+    /// Restore each new backup into a scratch database to prove it (STOA_BACKUP_VERIFY;
+    /// the database user must be allowed to create databases).
+    pub verify: bool,
 }
 
 impl fmt::Debug for Config {
@@ -342,6 +345,7 @@ impl Config {
                     3600 * parse_number(&get, "STOA_BACKUP_INTERVAL_HOURS", 24, 1, 24 * 31)?,
                 ),
                 keep: parse_number(&get, "STOA_BACKUP_KEEP", 7, 1, 1_000)? as usize,
+                verify: parse_number(&get, "STOA_BACKUP_VERIFY", 0, 0, 1)? == 1,
             }),
             None => None,
         };
@@ -445,11 +449,16 @@ mod tests {
             Some(BackupSchedule {
                 dir: PathBuf::from("/var/backups/stoa"),
                 interval: Duration::from_secs(24 * 3600),
-                keep: 7
+                keep: 7,
+                verify: false,
             })
         );
         let bad = config_from(&[DB, ("STOA_BACKUP_DIR", "/b"), ("STOA_BACKUP_KEEP", "0")]);
         assert_eq!(bad.unwrap_err().variable, "STOA_BACKUP_KEEP");
+        let verified = config_from(&[DB, ("STOA_BACKUP_DIR", "/b"), ("STOA_BACKUP_VERIFY", "1")]);
+        assert!(verified.unwrap().backups.unwrap().verify);
+        let bad = config_from(&[DB, ("STOA_BACKUP_DIR", "/b"), ("STOA_BACKUP_VERIFY", "yes")]);
+        assert_eq!(bad.unwrap_err().variable, "STOA_BACKUP_VERIFY");
     }
 
     #[test]

@@ -72,11 +72,15 @@ enum Command {
     /// checksum per table, and the sha256 of the dump and of the images' archive, all of
     /// one point in time; `stoa restore` checks all of them.
     ///
-    /// Example: stoa backup --out /var/backups/stoa/2026-11-21.dump
+    /// Examples: stoa backup --out /var/backups/stoa/2026-11-21.dump;
+    /// stoa backup verify /var/backups/stoa/2026-11-21.dump
+    #[command(args_conflicts_with_subcommands = true)]
     Backup {
         /// The dump file to write (must not exist yet).
         #[arg(long)]
-        out: std::path::PathBuf,
+        out: Option<std::path::PathBuf>,
+        #[command(subcommand)]
+        check: Option<BackupCommand>,
     },
     /// Restore a backup into the (empty) database of DATABASE_URL, then verify it.
     ///
@@ -111,6 +115,19 @@ enum Command {
     Payments {
         #[command(subcommand)]
         command: PaymentsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Restore a backup into a scratch database and folder, check it against its manifest
+    /// like a real restore, then remove the scratch copies; the store is not touched.
+    /// Exits with 1 when the backup would not restore.
+    ///
+    /// Example: stoa backup verify /var/backups/stoa/2026-11-21.dump
+    Verify {
+        /// The dump written by `stoa backup` (its manifest must be beside it).
+        file: std::path::PathBuf,
     },
 }
 
@@ -176,7 +193,27 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Payments {
             command: PaymentsCommand::Reconcile { since },
         } => return run_reconcile(&config, since).await,
-        Command::Backup { out } => {
+        Command::Backup {
+            check: Some(BackupCommand::Verify { file }),
+            ..
+        } => {
+            let pool = database::open(&config.database, 2)
+                .await
+                .map_err(|e| e.to_string())?;
+            let manifest = backup::verify(&pool, &database_url()?, &file)
+                .await
+                .map_err(|e| format!("{} does not verify: {e}", file.display()))?;
+            println!(
+                "{} verifies: restored into a scratch database, {} tables and {} images match the manifest (backed up {})",
+                file.display(),
+                manifest.tables.len(),
+                manifest.media.as_ref().map_or(0, |m| m.files),
+                manifest.created_at
+            );
+            return Ok(());
+        }
+        Command::Backup { out, check: None } => {
+            let out = out.ok_or("give the file to write with --out FILE, or check one with: stoa backup verify FILE")?;
             let pool = database::open(&config.database, 2)
                 .await
                 .map_err(|e| e.to_string())?;

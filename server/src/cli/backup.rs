@@ -366,6 +366,71 @@ pub async fn restore(
     Ok(manifest)
 }
 
+/// `url` with its database name replaced by `name` (the rest, password and parameters
+/// included, kept).
+fn with_database(url: &str, name: &str) -> Result<String, String> {
+    let unusable = || "DATABASE_URL is not a postgres://…/database URL".to_owned();
+    let authority_start = url.find("://").ok_or_else(unusable)? + 3;
+    let path_start = url[authority_start..]
+        .find('/')
+        .map(|i| authority_start + i)
+        .ok_or_else(unusable)?;
+    let query_start = url[path_start..]
+        .find('?')
+        .map_or(url.len(), |i| path_start + i);
+    Ok(format!(
+        "{}/{name}{}",
+        &url[..path_start],
+        &url[query_start..]
+    ))
+}
+
+/// Restores `dump` (and its images) into a scratch database and folder beside the store's,
+/// checks everything against the manifest the way a real restore does, then removes the
+/// scratch copies. Proves the backup can be restored without touching the store.
+pub async fn verify(pool: &PgPool, database_url: &str, dump: &Path) -> Result<Manifest, String> {
+    let scratch = format!(
+        "stoa_verify_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    );
+    let scratch_url = with_database(database_url, &scratch)?;
+    let scratch_media = std::env::temp_dir().join(&scratch);
+    sqlx::query(&format!("CREATE DATABASE {scratch}"))
+        .execute(pool)
+        .await
+        .map_err(|e| format!("cannot create the scratch database {scratch}: {e}"))?;
+    let checked = async {
+        let options: sqlx::postgres::PgConnectOptions =
+            scratch_url.parse().map_err(|e| format!("{e}"))?;
+        let scratch_pool = app::kernel::db::connect(options, 2)
+            .await
+            .map_err(|e| format!("cannot open the scratch database: {e}"))?;
+        let restored = restore(&scratch_pool, &scratch_url, dump, &scratch_media, false).await;
+        scratch_pool.close().await;
+        let manifest = restored?;
+        if let Some(media) = &manifest.media {
+            let found = count_files(&scratch_media);
+            if found != media.files {
+                return Err(format!(
+                    "the images' archive holds {found} files; the manifest says {}",
+                    media.files
+                ));
+            }
+        }
+        Ok(manifest)
+    }
+    .await;
+    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        .execute(pool)
+        .await;
+    tokio::fs::remove_dir_all(&scratch_media).await.ok();
+    if let Err(error) = dropped {
+        tracing::warn!(%error, database = %scratch, "dropping the scratch database failed");
+    }
+    checked
+}
+
 /// Dumps in `dir` that have their manifest beside them, oldest first (names sort by time).
 pub fn backups_in(dir: &Path) -> Vec<PathBuf> {
     let mut dumps: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -476,5 +541,36 @@ async fn backup_once_across_processes(
     }
     let out = scheduled_backup(pool, database_url, &schedule.dir, media, schedule.keep).await?;
     tx.commit().await.map_err(|e| e.to_string())?;
+    if schedule.verify {
+        let verified = verify(pool, database_url, &out).await;
+        metrics::gauge!("stoa_backup_last_verify_ok").set(if verified.is_ok() { 1.0 } else { 0.0 });
+        match verified {
+            Ok(_) => tracing::info!(file = %out.display(), "scheduled backup verified"),
+            Err(error) => {
+                tracing::error!(%error, file = %out.display(), "the scheduled backup does not verify")
+            }
+        }
+    }
     Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn a_scratch_database_url_keeps_everything_but_the_name() {
+        assert_eq!(
+            with_database(
+                "postgres://stoa:secret@db.internal:5433/shop?sslmode=require",
+                "scratch"
+            ),
+            Ok("postgres://stoa:secret@db.internal:5433/scratch?sslmode=require".to_owned())
+        );
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1/shop", "scratch"),
+            Ok("postgres://postgres@127.0.0.1/scratch".to_owned())
+        );
+        assert!(with_database("shop", "scratch").is_err());
+    }
 }

@@ -238,6 +238,67 @@ async fn product_images_are_backed_up_and_come_back_with_the_restore() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+async fn verify_databases_left(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'stoa_verify_%'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn backup_verify_restores_into_a_scratch_database_and_reports_without_touching_the_store() {
+    let db = busy_store().await;
+    let dir = tempdir();
+    let (media, dump) = (dir.join("media"), dir.join("store.dump"));
+    std::fs::create_dir_all(media.join("uploads")).unwrap();
+    std::fs::write(media.join("uploads").join("ab12.webp"), b"image").unwrap();
+    let url = db.url();
+    let backed_up = stoa_with_media(&url, &media, &["backup", "--out", dump.to_str().unwrap()]);
+    assert!(backed_up.status.success(), "{}", text(&backed_up));
+    let before = summarise(&db.pool).await.unwrap();
+
+    let verified = stoa_with_media(&url, &media, &["backup", "verify", dump.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(text(&verified).contains("verifies"), "{}", text(&verified));
+    assert!(
+        text(&verified).contains("1 images match"),
+        "{}",
+        text(&verified)
+    );
+    assert_eq!(
+        summarise(&db.pool).await.unwrap(),
+        before,
+        "the store is untouched"
+    );
+    assert_eq!(verify_databases_left(&db.pool).await, 0);
+
+    // A manifest that no longer matches its dump (here: one table's row count) fails.
+    let manifest_file = manifest_path(&dump);
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_file).unwrap()).unwrap();
+    manifest["tables"]["orders"]["rows"] = serde_json::json!(2);
+    std::fs::write(&manifest_file, manifest.to_string()).unwrap();
+    let failed = stoa_with_media(&url, &media, &["backup", "verify", dump.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    assert!(
+        text(&failed).contains("does not verify"),
+        "{}",
+        text(&failed)
+    );
+    assert!(text(&failed).contains("orders"), "{}", text(&failed));
+    assert_eq!(
+        verify_databases_left(&db.pool).await,
+        0,
+        "the scratch database is gone"
+    );
+
+    let neither = stoa(&url, &["backup"]);
+    assert!(!neither.status.success());
+    assert!(text(&neither).contains("--out FILE"), "{}", text(&neither));
+    db.drop_database().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[tokio::test]
 async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() {
     let db = busy_store().await;
