@@ -53,6 +53,23 @@ ensure_cargo_leptos() {
   fi
 }
 
+CARGO_AUDIT_VERSION="0.22.2"
+CARGO_DENY_VERSION="0.20.2"
+
+ensure_cargo_audit() {
+  if ! cargo audit --version 2>/dev/null | grep -q "$CARGO_AUDIT_VERSION"; then
+    log "installing cargo-audit $CARGO_AUDIT_VERSION (a few minutes on 2 cores, once)"
+    cargo install cargo-audit --version "$CARGO_AUDIT_VERSION" --locked
+  fi
+}
+
+ensure_cargo_deny() {
+  if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+    log "installing cargo-deny $CARGO_DENY_VERSION (a few minutes on 2 cores, once)"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+  fi
+}
+
 ensure_nextest() {
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "installing cargo-nextest $NEXTEST_VERSION (a few minutes on 2 cores, once)"

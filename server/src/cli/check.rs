@@ -40,6 +40,60 @@ fn finding(subject: &'static str, verdict: Verdict, detail: impl Into<String>) -
     }
 }
 
+/// Advisory data older than this is worth a warning: new advisories appear every week.
+const ADVISORY_DATA_MAX_DAYS: i64 = 30;
+
+/// Where `scripts/audit` records its last run: beside the built site's folder
+/// (`target/dependency-audit.json` for `target/site`).
+pub fn audit_record_path(site_root: &std::path::Path) -> std::path::PathBuf {
+    site_root
+        .parent()
+        .unwrap_or(site_root)
+        .join("dependency-audit.json")
+}
+
+/// This build's version, and how old the advisory data its dependencies were last
+/// checked against was.
+fn dependencies_finding(config: &Config, today: chrono::NaiveDate) -> Finding {
+    let version = format!("stoa {}", env!("CARGO_PKG_VERSION"));
+    let record = std::fs::read_to_string(audit_record_path(&config.site_root))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let Some(record) = record else {
+        return finding(
+            "dependencies",
+            Verdict::Warning,
+            format!("{version}; no dependency audit recorded for this build: run scripts/audit"),
+        );
+    };
+    let checked_at = record["checked_at"].as_str().unwrap_or("an unknown time");
+    let advisory_date = record["advisory_data_date"]
+        .as_str()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    match advisory_date {
+        Some(date) => {
+            let age = (today - date).num_days();
+            let detail = format!(
+                "{version}; audited {checked_at} against advisory data of {date} ({age} days old)"
+            );
+            if age > ADVISORY_DATA_MAX_DAYS {
+                finding(
+                    "dependencies",
+                    Verdict::Warning,
+                    format!("{detail}: update the advisory data and run scripts/audit again"),
+                )
+            } else {
+                finding("dependencies", Verdict::Ok, detail)
+            }
+        }
+        None => finding(
+            "dependencies",
+            Verdict::Warning,
+            format!("{version}; audited {checked_at} against advisory data of an unknown date"),
+        ),
+    }
+}
+
 /// Which card provider shoppers get. Keys are never printed; a test key in production and
 /// no card payments at all are worth a warning.
 fn payments_finding(config: &Config) -> Finding {
@@ -82,7 +136,11 @@ pub async fn check(
     pool: Option<&PgPool>,
     unreachable: Option<String>,
 ) -> Vec<Finding> {
-    let mut findings = vec![finding(
+    let mut findings = vec![dependencies_finding(
+        config,
+        chrono::Utc::now().date_naive(),
+    )];
+    findings.push(finding(
         "configuration",
         Verdict::Ok,
         format!(
@@ -90,7 +148,7 @@ pub async fn check(
             config.environment.as_str(),
             config.public_url
         ),
-    )];
+    ));
     if config.environment == Environment::Production && !config.public_url.starts_with("https://") {
         findings.push(finding(
             "public URL",

@@ -355,6 +355,60 @@ async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() 
 }
 
 #[tokio::test]
+async fn check_names_the_version_and_how_old_the_advisory_data_of_the_last_audit_was() {
+    let db = TestDatabase::new().await;
+    let dir = tempdir();
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/stoa.wasm"), b"\0asm").unwrap();
+    let run = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_stoa"))
+            .env("DATABASE_URL", db.url())
+            .env("STOA_SITE_ROOT", &site)
+            .arg("check")
+            .output()
+            .unwrap();
+        text(&output)
+    };
+    let version = format!("stoa {}", env!("CARGO_PKG_VERSION"));
+
+    let unaudited = run();
+    assert!(unaudited.contains("warning  dependencies"), "{unaudited}");
+    assert!(
+        unaudited.contains(&version) && unaudited.contains("run scripts/audit"),
+        "{unaudited}"
+    );
+
+    let record = stoa_server::cli::check::audit_record_path(&site);
+    let today = chrono::Utc::now().date_naive();
+    let audited_on = |date: chrono::NaiveDate| {
+        std::fs::write(
+            &record,
+            format!(
+                r#"{{"checked_at":"{today}T06:00:00Z","advisory_data_date":"{date}","accepted":0}}"#
+            ),
+        )
+        .unwrap();
+        run()
+    };
+    let fresh = audited_on(today - chrono::Duration::days(3));
+    assert!(fresh.contains("ok       dependencies"), "{fresh}");
+    assert!(fresh.contains("(3 days old)"), "{fresh}");
+    let stale = audited_on(today - chrono::Duration::days(101));
+    assert!(stale.contains("warning  dependencies"), "{stale}");
+    assert!(
+        stale.contains("101 days old") && stale.contains("update the advisory data"),
+        "{stale}"
+    );
+    assert!(
+        stale.contains("ready to serve"),
+        "a warning does not stop the store: {stale}"
+    );
+    db.drop_database().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
 async fn check_reports_each_problem_with_what_to_do_and_fails_only_on_problems() {
     let db = TestDatabase::new().await;
     let url = db.url();
