@@ -29,7 +29,13 @@ enum Command {
     /// Create the database if needed and apply pending migrations, then exit.
     ///
     /// Example: stoa migrate
-    Migrate,
+    Migrate {
+        /// Apply nothing: list the pending migrations and say whether each only expands the
+        /// schema (safe while the previous version still serves); exits with 1 when one
+        /// contracts it.
+        #[arg(long)]
+        check: bool,
+    },
     /// Fill an empty store with a demo catalog.
     ///
     /// Examples: stoa seed --demo; stoa seed --demo --products 100000
@@ -190,6 +196,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     // These look at the database as it is: no migrations first.
     match command {
         Command::Check => return run_check(&config).await,
+        Command::Migrate { check: true } => return run_migration_check(&config).await,
         Command::Payments {
             command: PaymentsCommand::Reconcile { since },
         } => return run_reconcile(&config, since).await,
@@ -293,7 +300,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Serve => serve::serve(config, pool)
             .await
             .map_err(|e| format!("server error: {e}")),
-        Command::Migrate => {
+        Command::Migrate { .. } => {
             println!(
                 "migrations applied; schema at version {}",
                 app::kernel::db::latest_known_migration()
@@ -367,6 +374,54 @@ async fn run_reconcile(config: &Config, since: Option<chrono::NaiveDate>) -> Res
             "{found} difference(s) in {} Stripe orders since {since}",
             report.orders_checked
         )),
+    }
+}
+
+async fn run_migration_check(config: &Config) -> Result<(), String> {
+    let pool = database::open(&config.database, 2)
+        .await
+        .map_err(|e| e.to_string())?;
+    let pending = stoa_server::cli::migration_check::check_pending(&pool).await?;
+    if pending.is_empty() {
+        println!("no pending migrations");
+        return Ok(());
+    }
+    if app::kernel::db::latest_applied_migration(&pool)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
+        println!(
+            "a new database: no version runs on it yet, all {} migrations can be applied",
+            pending.len()
+        );
+        return Ok(());
+    }
+    let mut contracting = 0;
+    for (version, description, contractions) in &pending {
+        if contractions.is_empty() {
+            println!(
+                "{version} {description}: expands only; safe while the previous version serves"
+            );
+        }
+        for found in contractions {
+            contracting += 1;
+            println!(
+                "{version} {description}: CONTRACTS: {}: {}",
+                found.reason, found.statement
+            );
+        }
+    }
+    if contracting == 0 {
+        println!(
+            "{} pending migrations, all safe to apply before replacing the running version",
+            pending.len()
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "{contracting} statement(s) in the pending migrations contract the schema: stop the previous version first, or move them to a later release (docs/operations.md)"
+        ))
     }
 }
 

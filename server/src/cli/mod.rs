@@ -4,6 +4,7 @@
 pub mod anonymize;
 pub mod backup;
 pub mod check;
+pub mod migration_check;
 pub mod seed;
 pub mod serve;
 pub mod staff;

@@ -355,6 +355,50 @@ async fn a_damaged_or_unmanifested_dump_is_refused_before_anything_is_written() 
 }
 
 #[tokio::test]
+async fn migrate_check_names_pending_statements_that_the_running_version_may_not_survive() {
+    let db = TestDatabase::new().await;
+    let url = db.url();
+    let current = stoa(&url, &["migrate", "--check"]);
+    assert!(current.status.success(), "{}", text(&current));
+    assert!(
+        text(&current).contains("no pending migrations"),
+        "{}",
+        text(&current)
+    );
+
+    // As if the two newest migrations were still to come (nothing is applied by --check).
+    let newest: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version DESC LIMIT 2")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ANY($1)")
+        .bind(&newest)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let pending = stoa(&url, &["migrate", "--check"]);
+    assert_eq!(pending.status.code(), Some(1), "{}", text(&pending));
+    let report = text(&pending);
+    assert!(
+        report.contains("CONTRACTS") && report.contains("ADD CONSTRAINT"),
+        "{report}"
+    );
+    assert!(
+        report.contains("stop the previous version first"),
+        "{report}"
+    );
+    let still_pending: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE version = ANY($1)")
+            .bind(&newest)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(still_pending, 0, "--check applies nothing");
+    db.drop_database().await;
+}
+
+#[tokio::test]
 async fn check_names_the_version_and_how_old_the_advisory_data_of_the_last_audit_was() {
     let db = TestDatabase::new().await;
     let dir = tempdir();
