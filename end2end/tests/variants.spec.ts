@@ -65,7 +65,9 @@ for (const javaScriptEnabled of [true, false]) {
     test("a combination that does not exist is refused next to the options", async ({ page }) => {
       const target = await variantOtherThanPreselected();
       await page.goto(`/product/${target.slug}`);
-      if (javaScriptEnabled) await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
+      // The buy form hydrates from the options the page shows as chosen: tamper only after
+      // that, or the form starts from the tampered choice and rightly offers nothing to add.
+      if (javaScriptEnabled) await page.locator('.buy-form[data-hydrated="true"]').waitFor({ state: "attached" });
       // Tamper with a radio's value, as a stale page or a crafted form would send it.
       await page.locator('input[name="o0"]:checked').evaluate((input) => input.setAttribute("value", "No such size"));
       await page.locator('input[name="o0"]:checked').evaluate((input) => ((input as HTMLInputElement).value = "No such size"));
