@@ -1,17 +1,12 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { openWellStockedProduct } from "./support";
+import { fillShippingAddress, openWellStockedProduct } from "./support";
 
 const APPROVED = "4242 4242 4242 4242";
 const DECLINED = "4000 0000 0000 0002";
 
 async function fillCheckout(page: Page, email: string, card: string) {
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Full name").fill("Ada Lovelace");
-  await page.getByLabel("Address", { exact: true }).fill("12 Analytical Row");
-  await page.getByLabel("City").fill("Springfield");
-  await page.getByLabel("Postal code").fill("94105");
-  await page.getByLabel("Country").selectOption("US");
+  await fillShippingAddress(page, email);
   await page.getByLabel("Card number").fill(card);
   await page.getByLabel("Expiry (MM/YY)").fill("12/39");
   await page.getByLabel("Security code").fill("123");

@@ -5,7 +5,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import pg from "pg";
-import { logIn, openWellStockedProduct, registerAndConfirm, uniqueEmail, waitForHydration } from "./support";
+import { fillShippingAddress, logIn, openWellStockedProduct, registerAndConfirm, uniqueEmail, waitForHydration } from "./support";
 
 const SHOTS = "../docs/screenshots";
 // The events secret scripts/e2e gives the Stripe-configured store.
@@ -50,15 +50,6 @@ async function cartToCheckout(page: Page) {
   await expect(page.locator("#stripe-card-element input").first()).toBeAttached();
 }
 
-async function fillAddress(page: Page, email: string) {
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Full name").fill("Ada Lovelace");
-  await page.getByLabel("Address", { exact: true }).fill("12 Analytical Row");
-  await page.getByLabel("City").fill("Springfield");
-  await page.getByLabel("Postal code").fill("94105");
-  await page.getByLabel("Country").selectOption("US");
-}
-
 // Types a card into the stand-in's field (number, month, year, code, postal code).
 async function typeCard(page: Page, number: string) {
   const field = page.locator("#stripe-card-element");
@@ -72,7 +63,7 @@ async function typeCard(page: Page, number: string) {
 test("a card declined, a bank's check failed and then completed: one paid order", async ({ page }) => {
   const problems = watchPageProblems(page);
   await cartToCheckout(page);
-  await fillAddress(page, "stripe-shopper@example.com");
+  await fillShippingAddress(page, "stripe-shopper@example.com");
   await expect(page.getByText("this store never sees them")).toBeVisible();
 
   await typeCard(page, "4000000000000341");
@@ -101,7 +92,7 @@ test("a customer saves a card, pays with it next time, and removes it", async ({
   const email = uniqueEmail("cards");
   await registerAndConfirm(page, email, "correct horse battery");
   await cartToCheckout(page);
-  await fillAddress(page, "ada-cards@example.com");
+  await fillShippingAddress(page, "ada-cards@example.com");
   await typeCard(page, "4242424242424242");
   await page.getByLabel(/Save this card for my next orders/).check();
   await page.getByRole("button", { name: "Place order" }).click();
@@ -113,7 +104,7 @@ test("a customer saves a card, pays with it next time, and removes it", async ({
   const saved = page.getByLabel(/Visa ending in 4242/);
   await expect(saved).toBeChecked();
   await expect(page.locator("#stripe-card-element")).toBeHidden();
-  await fillAddress(page, "ada-cards@example.com");
+  await fillShippingAddress(page, "ada-cards@example.com");
   for (const [name, viewport] of VIEWPORTS) {
     await page.setViewportSize(viewport);
     await page.getByTestId("saved-cards").scrollIntoViewIfNeeded();
@@ -139,7 +130,7 @@ test("a customer saves a card, pays with it next time, and removes it", async ({
   await plain.getByLabel("A new card").check();
   await expect(needsScript).toBeVisible();
   await plain.getByLabel(/Visa ending in 4242/).check();
-  await fillAddress(plain, "ada-cards@example.com");
+  await fillShippingAddress(plain, "ada-cards@example.com");
   await plain.getByRole("button", { name: "Place order" }).click();
   await expect(plain).toHaveURL(/\/order\/ST-\d+$/);
   await expect(plain.getByTestId("order-status")).toHaveText("Paid");
@@ -181,7 +172,7 @@ function signedEvent(event: object): { body: string; signature: string } {
 
 test("a disputed card payment reaches staff on the dashboard, in the orders filter and on the order", async ({ page }) => {
   await cartToCheckout(page);
-  await fillAddress(page, "disputing-shopper@example.com");
+  await fillShippingAddress(page, "disputing-shopper@example.com");
   await typeCard(page, "4242424242424242");
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page).toHaveURL(/\/order\/ST-\d+$/);

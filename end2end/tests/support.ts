@@ -18,6 +18,16 @@ export async function openWellStockedProduct(page: Page, category: string, skip 
   throw new Error(`no well-stocked product in ${category}`);
 }
 
+// The checkout's contact and shipping fields, filled as a shopper in the US would.
+export async function fillShippingAddress(page: Page, email: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Full name").fill("Ada Lovelace");
+  await page.getByLabel("Address", { exact: true }).fill("12 Analytical Row");
+  await page.getByLabel("City").fill("Springfield");
+  await page.getByLabel("Postal code").fill("94105");
+  await page.getByLabel("Country").selectOption("US");
+}
+
 export async function waitForHydration(page: Page, javaScriptEnabled = true) {
   if (javaScriptEnabled) await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
 }

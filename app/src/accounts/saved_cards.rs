@@ -5,7 +5,7 @@
 
 use crate::accounts::model::SavedCard;
 use crate::kernel::error::AppError;
-use crate::payments::{CardOnFile, PaymentError, PaymentGateways, PaymentProvider};
+use crate::payments::{CardOnFile, PaymentGateways, PaymentProvider};
 use sqlx::PgPool;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -16,19 +16,6 @@ pub struct CardHolder {
     pub account_id: i64,
     pub email: String,
     pub provider_customer: Option<String>,
-}
-
-fn provider_error(error: PaymentError) -> AppError {
-    match error {
-        PaymentError::Declined(message) => AppError::InvalidInput(message),
-        PaymentError::Refused(message) => {
-            tracing::error!(%message, "the payment provider refused a saved-card request");
-            AppError::Unreachable
-        }
-        PaymentError::NeedsAuthentication { .. } | PaymentError::Unavailable => {
-            AppError::Unreachable
-        }
-    }
 }
 
 /// The account whose cart this is (a signed-in shopper), if any.
@@ -98,7 +85,7 @@ pub async fn provider_customer(
     let made = provider
         .create_customer(holder.account_id, &holder.email)
         .await
-        .map_err(provider_error)?;
+        .map_err(AppError::from)?;
     sqlx::query_scalar(
         "UPDATE accounts SET stripe_customer_id = coalesce(stripe_customer_id, $2) WHERE id = $1
          RETURNING stripe_customer_id",
@@ -123,7 +110,7 @@ pub async fn keep_card(
     let card = provider
         .keep_card(&customer, method)
         .await
-        .map_err(provider_error)?;
+        .map_err(AppError::from)?;
     Ok((customer, card))
 }
 
@@ -209,7 +196,7 @@ pub async fn remove_card(
     keeper(gateways)?
         .forget_card(customer.as_deref().unwrap_or_default(), &reference)
         .await
-        .map_err(provider_error)?;
+        .map_err(AppError::from)?;
     sqlx::query("DELETE FROM saved_cards WHERE id = $1")
         .bind(card_id)
         .execute(&mut *tx)
@@ -250,7 +237,7 @@ pub async fn forget_all(
         provider
             .forget_card(&customer, &reference)
             .await
-            .map_err(provider_error)?;
+            .map_err(AppError::from)?;
         sqlx::query("DELETE FROM saved_cards WHERE id = $1")
             .bind(id)
             .execute(pool)
@@ -259,7 +246,7 @@ pub async fn forget_all(
     provider
         .forget_customer(&customer)
         .await
-        .map_err(provider_error)?;
+        .map_err(AppError::from)?;
     sqlx::query("UPDATE accounts SET stripe_customer_id = NULL WHERE id = $1")
         .bind(account_id)
         .execute(pool)

@@ -21,20 +21,6 @@ use sqlx::PgPool;
 use std::sync::Arc;
 use uuid::Uuid;
 
-fn payment_error(error: PaymentError) -> AppError {
-    match error {
-        PaymentError::Declined(message) => AppError::InvalidInput(message),
-        PaymentError::NeedsAuthentication { client_secret } => {
-            AppError::PaymentNeedsConfirmation(client_secret)
-        }
-        PaymentError::Refused(message) => {
-            tracing::error!(%message, "the payment provider refused an authorization");
-            AppError::Unreachable
-        }
-        PaymentError::Unavailable => AppError::Unreachable,
-    }
-}
-
 /// Today as (year, month), for card expiry checks.
 fn this_month() -> (u32, u32) {
     use chrono::Datelike;
@@ -170,7 +156,7 @@ async fn place_from_form(
                     .await;
                 }
             }
-            return Err(payment_error(error));
+            return Err(error.into());
         }
     };
     let request = OrderRequest {

@@ -48,6 +48,27 @@ pub enum PaymentError {
     Unavailable,
 }
 
+/// What a shopper is told when a payment step fails: their bank's answer, the bank's
+/// request to confirm, or that the payment service is unavailable (a provider's refusal is
+/// logged for staff and never shown to shoppers).
+#[cfg(feature = "ssr")]
+impl From<PaymentError> for crate::kernel::error::AppError {
+    fn from(error: PaymentError) -> Self {
+        use crate::kernel::error::AppError;
+        match error {
+            PaymentError::Declined(message) => AppError::InvalidInput(message),
+            PaymentError::NeedsAuthentication { client_secret } => {
+                AppError::PaymentNeedsConfirmation(client_secret)
+            }
+            PaymentError::Refused(message) => {
+                tracing::error!(%message, "the payment provider refused a shopper's request");
+                AppError::Unreachable
+            }
+            PaymentError::Unavailable => AppError::Unreachable,
+        }
+    }
+}
+
 pub enum PaymentDetails {
     /// Bank transfer or cash on delivery: nothing to check now.
     Manual,

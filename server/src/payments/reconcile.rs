@@ -193,15 +193,7 @@ async fn provider_payment(
     stripe: &StripeClient,
     reference: &str,
 ) -> Result<ProviderPayment, StripeFailure> {
-    let intent = match stripe
-        .call(
-            hyper::Method::GET,
-            &format!("/v1/payment_intents/{reference}"),
-            &[],
-            None,
-        )
-        .await
-    {
+    let intent = match stripe.payment_intent(reference).await {
         Ok(intent) => intent,
         Err(StripeFailure::Missing(_)) => return Ok(ProviderPayment::Missing),
         Err(other) => return Err(other),

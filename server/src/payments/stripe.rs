@@ -146,7 +146,8 @@ impl StripeClient {
         })
     }
 
-    async fn payment_intent(&self, id: &str) -> Result<Value, StripeFailure> {
+    /// A payment intent as Stripe has it now.
+    pub async fn payment_intent(&self, id: &str) -> Result<Value, StripeFailure> {
         self.call(
             hyper::Method::GET,
             &format!("/v1/payment_intents/{id}"),
@@ -209,15 +210,8 @@ impl StripeClient {
         else {
             return (None, None);
         };
-        // A payment method has them under `card`; a card object (`card_…`) at the top.
-        let card = method
-            .get("card")
-            .filter(|c| c.is_object())
-            .unwrap_or(&method);
-        let brand = text(card, "/brand").map(|b| brand_name(&b));
-        let last4 =
-            text(card, "/last4").filter(|l| l.len() == 4 && l.chars().all(|c| c.is_ascii_digit()));
-        (brand, last4)
+        let card = card_part(&method);
+        (text(card, "/brand").map(|b| brand_name(&b)), last4_of(card))
     }
 
     async fn authorization_from(
@@ -363,20 +357,29 @@ impl StripeClient {
     }
 }
 
-/// A kept card from Stripe's answer: a payment method has the card under `card`, a card
-/// object (`card_…`) at the top.
-fn card_on_file(object: &Value) -> Option<CardOnFile> {
-    let card = object
+/// The card in Stripe's answer: a payment method has it under `card`, a card object
+/// (`card_…`) is one.
+fn card_part(object: &Value) -> &Value {
+    object
         .get("card")
         .filter(|c| c.is_object())
-        .unwrap_or(object);
+        .unwrap_or(object)
+}
+
+/// The card's last four digits, when they are four digits.
+fn last4_of(card: &Value) -> Option<String> {
+    text(card, "/last4").filter(|l| l.len() == 4 && l.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A kept card from Stripe's answer.
+fn card_on_file(object: &Value) -> Option<CardOnFile> {
+    let card = card_part(object);
     let month = card.get("exp_month").and_then(Value::as_i64)?;
     let year = card.get("exp_year").and_then(Value::as_i64)?;
     Some(CardOnFile {
         reference: text(object, "/id")?,
         brand: brand_name(&text(card, "/brand").unwrap_or_default()),
-        last4: text(card, "/last4")
-            .filter(|l| l.len() == 4 && l.chars().all(|c| c.is_ascii_digit()))?,
+        last4: last4_of(card)?,
         exp_month: i16::try_from(month).ok().filter(|m| (1..=12).contains(m))?,
         exp_year: i16::try_from(year)
             .ok()

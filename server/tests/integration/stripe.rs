@@ -810,14 +810,30 @@ async fn signed_in_customer(app: &TestApp, email: &str) -> (Shopper, i64) {
     (shopper, account)
 }
 
+/// A signed-in customer whose first order was paid with a Visa card they chose to keep:
+/// (shopper, account, the card's payment method, the order's checkout key).
+async fn customer_with_saved_card(app: &TestApp, email: &str) -> (Shopper, i64, String, String) {
+    let (mut shopper, account) = signed_in_customer(app, email).await;
+    let method = payment_method("4242424242424242").await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let placed = place_saving_card(app, &mut shopper, &key, &method).await;
+    assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    (shopper, account, method, key)
+}
+
+async fn stripe_customer_of(app: &TestApp, account: i64) -> String {
+    sqlx::query_scalar("SELECT stripe_customer_id FROM accounts WHERE id = $1")
+        .bind(account)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_customer_saves_a_card_pays_with_it_next_time_and_removes_it() {
     let app = stripe_store(|_| {}).await;
-    let (mut shopper, account) = signed_in_customer(&app, "ada@example.com").await;
-    let method = payment_method("4242424242424242").await;
-    let key = uuid::Uuid::new_v4().to_string();
-    let placed = place_saving_card(&app, &mut shopper, &key, &method).await;
-    assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    let (mut shopper, account, method, key) =
+        customer_with_saved_card(&app, "ada@example.com").await;
     let first = order_for(&app, &key).await.unwrap();
     assert_eq!(first.status, "paid");
     let cards = saved_cards_of(&app, account).await;
@@ -827,12 +843,7 @@ async fn a_customer_saves_a_card_pays_with_it_next_time_and_removes_it() {
         (reference.as_str(), last4.as_str()),
         (method.as_str(), "4242")
     );
-    let customer: String =
-        sqlx::query_scalar("SELECT stripe_customer_id FROM accounts WHERE id = $1")
-            .bind(account)
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
+    let customer = stripe_customer_of(&app, account).await;
     let at_stripe = payment_method_at_stripe(&method).await;
     assert_eq!(at_stripe["customer"], customer.as_str());
 
@@ -895,11 +906,7 @@ async fn a_customer_saves_a_card_pays_with_it_next_time_and_removes_it() {
 #[tokio::test]
 async fn saved_cards_stay_with_their_owner_and_a_declined_card_is_not_kept() {
     let app = stripe_store(|_| {}).await;
-    let (mut ada, ada_account) = signed_in_customer(&app, "ada@example.com").await;
-    let key = uuid::Uuid::new_v4().to_string();
-    let method = payment_method("4242424242424242").await;
-    let saved = place_saving_card(&app, &mut ada, &key, &method).await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let (mut ada, ada_account, _, _) = customer_with_saved_card(&app, "ada@example.com").await;
     let ada_card = saved_cards_of(&app, ada_account).await[0].0;
 
     // Another customer naming Ada's card pays nothing and places nothing.
@@ -953,17 +960,8 @@ async fn saved_cards_stay_with_their_owner_and_a_declined_card_is_not_kept() {
 #[tokio::test]
 async fn erasing_an_account_detaches_its_cards_and_deletes_its_customer_at_stripe() {
     let app = stripe_store(|_| {}).await;
-    let (mut shopper, account) = signed_in_customer(&app, "ada@example.com").await;
-    let key = uuid::Uuid::new_v4().to_string();
-    let method = payment_method("4242424242424242").await;
-    let saved = place_saving_card(&app, &mut shopper, &key, &method).await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    let customer: String =
-        sqlx::query_scalar("SELECT stripe_customer_id FROM accounts WHERE id = $1")
-            .bind(account)
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
+    let (_, account, method, _) = customer_with_saved_card(&app, "ada@example.com").await;
+    let customer = stripe_customer_of(&app, account).await;
 
     app::accounts::gdpr::erase(&app.db.pool, &gateways(), account, None)
         .await
