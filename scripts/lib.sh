@@ -104,15 +104,24 @@ ensure_wasm_opt() {
   fi
 }
 
-# localstripe, a stateful Stripe test server from PyPI, in a project-local virtualenv.
-LOCALSTRIPE_VERSION="1.15.10"
-LOCALSTRIPE_VENV="$ROOT/.tools/localstripe"
-ensure_localstripe() {
-  if ! "$LOCALSTRIPE_VENV/bin/pip" show localstripe 2>/dev/null | grep -q "^Version: $LOCALSTRIPE_VERSION$"; then
-    log "installing localstripe $LOCALSTRIPE_VERSION (the Stripe test server) into .tools/localstripe"
-    python3 -m venv "$LOCALSTRIPE_VENV"
-    "$LOCALSTRIPE_VENV/bin/pip" install --quiet --disable-pip-version-check "localstripe==$LOCALSTRIPE_VERSION"
+# A test server from PyPI in a project-local virtualenv, .tools/NAME.
+ensure_pypi_tool() {
+  local name="$1" version="$2" requirement="$3" what="$4" venv="$ROOT/.tools/$1"
+  if ! "$venv/bin/pip" show "$name" 2>/dev/null | grep -q "^Version: $version$"; then
+    log "installing $name $version ($what) into .tools/$name"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$requirement==$version"
   fi
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# localstripe, a stateful Stripe test server.
+LOCALSTRIPE_VERSION="1.15.10"
+ensure_localstripe() {
+  ensure_pypi_tool localstripe "$LOCALSTRIPE_VERSION" localstripe "the Stripe test server"
 }
 
 # Starts localstripe on a free loopback port, empty, and exports STOA_TEST_STRIPE_URL for
@@ -120,12 +129,28 @@ ensure_localstripe() {
 start_localstripe() {
   local log_file="$1" port
   ensure_localstripe
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$LOCALSTRIPE_VENV/bin/localstripe" --port "$port" --from-scratch >"$log_file" 2>&1 &
+  port=$(free_port)
+  "$ROOT/.tools/localstripe/bin/localstripe" --port "$port" --from-scratch >"$log_file" 2>&1 &
   LOCALSTRIPE_PID=$!
   export STOA_TEST_STRIPE_URL="http://127.0.0.1:$port"
   wait_for_url "$STOA_TEST_STRIPE_URL/js.stripe.com/v3/" 60 || { cat "$log_file"; die "localstripe did not start"; }
   log "Stripe test server (localstripe): $STOA_TEST_STRIPE_URL"
+}
+
+# moto in server mode, an S3-compatible test server, for off-site backups.
+MOTO_VERSION="5.2.5"
+
+# Starts moto on a free loopback port, empty, and exports STOA_TEST_S3_URL for the tests.
+# The caller stops it: kill "$MOTO_PID".
+start_moto() {
+  local log_file="$1" port
+  ensure_pypi_tool moto "$MOTO_VERSION" "moto[server]" "the S3-compatible test server"
+  port=$(free_port)
+  "$ROOT/.tools/moto/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log_file" 2>&1 &
+  MOTO_PID=$!
+  export STOA_TEST_S3_URL="http://127.0.0.1:$port"
+  wait_for_url "$STOA_TEST_S3_URL/moto-api/" 60 || { cat "$log_file"; die "moto did not start"; }
+  log "S3-compatible test server (moto): $STOA_TEST_S3_URL"
 }
 
 ensure_build_tools() {

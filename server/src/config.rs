@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use crate::backup::{BackupSchedule, BackupStorage};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -53,6 +55,8 @@ pub struct Config {
     pub database_url: String,
     /// Scheduled backups from the server, when STOA_BACKUP_DIR is set.
     pub backups: Option<BackupSchedule>,
+    /// Encryption and off-site copies, for scheduled backups and `stoa backup` alike.
+    pub backup_storage: BackupStorage,
     /// Reverse proxies whose X-Forwarded-For names the client (STOA_TRUSTED_PROXIES).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Card payments through Stripe, when STOA_STRIPE_SECRET_KEY is set.
@@ -167,17 +171,6 @@ fn stripe_config(
             environment,
         )?,
     }))
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BackupSchedule {
-    pub dir: PathBuf,
-    pub interval: Duration,
-    /// How many backups to keep; older ones are deleted after each new one.
-    pub keep: usize,
-    /// Restore each new backup into a scratch database to prove it (STOA_BACKUP_VERIFY;
-    /// the database user must be allowed to create databases).
-    pub verify: bool,
 }
 
 impl fmt::Debug for Config {
@@ -350,6 +343,28 @@ impl Config {
             None => None,
         };
 
+        let backup_storage = BackupStorage {
+            recipient: get("STOA_BACKUP_AGE_RECIPIENT")
+                .map(|text| crate::backup::encryption::parse_recipient(&text))
+                .transpose()
+                .map_err(|message| invalid("STOA_BACKUP_AGE_RECIPIENT", message))?,
+            identity_file: get("STOA_BACKUP_AGE_IDENTITY").map(PathBuf::from),
+            offsite: get("STOA_BACKUP_COPY_TO")
+                .map(|to| crate::backup::offsite::Offsite::from_settings(&to, &get))
+                .transpose()
+                .map_err(|message| invalid("STOA_BACKUP_COPY_TO", message))?,
+        };
+        if backup_storage.recipient.is_some()
+            && backup_storage.identity_file.is_none()
+            && backups.as_ref().is_some_and(|schedule| schedule.verify)
+        {
+            return Err(invalid(
+                "STOA_BACKUP_VERIFY",
+                "verifying encrypted backups needs their identity file in STOA_BACKUP_AGE_IDENTITY"
+                    .to_owned(),
+            ));
+        }
+
         let trusted_proxies = get("STOA_TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -373,6 +388,7 @@ impl Config {
             mail_from,
             database_url,
             backups,
+            backup_storage,
             trusted_proxies,
             environment,
             database,
@@ -438,6 +454,55 @@ mod tests {
         assert_eq!(two.trusted_proxies.len(), 2);
         let bad = config_from(&[DB, ("STOA_TRUSTED_PROXIES", "proxy.internal")]);
         assert_eq!(bad.unwrap_err().variable, "STOA_TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn encrypted_backups_verified_by_the_server_need_the_identity_file() {
+        const KEY: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+        let encrypted = config_from(&[DB, ("STOA_BACKUP_AGE_RECIPIENT", KEY)]).unwrap();
+        assert_eq!(encrypted.backup_storage.recipient.unwrap().to_string(), KEY);
+        let unverifiable = config_from(&[
+            DB,
+            ("STOA_BACKUP_DIR", "/var/backups/stoa"),
+            ("STOA_BACKUP_VERIFY", "1"),
+            ("STOA_BACKUP_AGE_RECIPIENT", KEY),
+        ]);
+        assert_eq!(unverifiable.unwrap_err().variable, "STOA_BACKUP_VERIFY");
+        let verifiable = config_from(&[
+            DB,
+            ("STOA_BACKUP_DIR", "/var/backups/stoa"),
+            ("STOA_BACKUP_VERIFY", "1"),
+            ("STOA_BACKUP_AGE_RECIPIENT", KEY),
+            ("STOA_BACKUP_AGE_IDENTITY", "/etc/stoa/backup-key.txt"),
+        ]);
+        assert!(verifiable.is_ok());
+    }
+
+    #[test]
+    fn an_offsite_bucket_defaults_to_aws_and_never_shows_its_secret() {
+        let config = config_from(&[
+            DB,
+            ("STOA_BACKUP_COPY_TO", "s3://shop-backups/stoa/nightly/"),
+            ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "very-secret-value"),
+            ("STOA_BACKUP_S3_REGION", "eu-central-1"),
+        ])
+        .unwrap();
+        let offsite = config.backup_storage.offsite.unwrap();
+        assert_eq!(offsite.describe(), "s3://shop-backups/stoa/nightly/");
+        let shown = format!("{offsite:?}");
+        assert!(
+            shown.contains("https://shop-backups.s3.eu-central-1.amazonaws.com"),
+            "{shown}"
+        );
+        assert!(!shown.contains("very-secret-value"), "{shown}");
+        let folder = config_from(&[DB, ("STOA_BACKUP_COPY_TO", "/mnt/offsite")]).unwrap();
+        assert_eq!(
+            folder.backup_storage.offsite.unwrap().describe(),
+            "/mnt/offsite"
+        );
+        let nameless = config_from(&[DB, ("STOA_BACKUP_COPY_TO", "s3:///stoa")]);
+        assert_eq!(nameless.unwrap_err().variable, "STOA_BACKUP_COPY_TO");
     }
 
     #[test]

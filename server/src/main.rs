@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use stoa_server::config::{Config, LogFormat};
 use stoa_server::{
-    cli::anonymize, cli::backup, cli::check, cli::seed, cli::serve, cli::staff, database,
+    backup, cli::anonymize, cli::check, cli::seed, cli::serve, cli::staff, database,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -76,10 +76,13 @@ enum Command {
     ///
     /// The manifest (FILE.manifest.json) records the time, the schema version, rows and a
     /// checksum per table, and the sha256 of the dump and of the images' archive, all of
-    /// one point in time; `stoa restore` checks all of them.
+    /// one point in time; `stoa restore` checks all of them. With
+    /// STOA_BACKUP_AGE_RECIPIENT the dump and the archive are encrypted to that age key;
+    /// with STOA_BACKUP_COPY_TO the backup is then copied to that folder or bucket.
     ///
     /// Examples: stoa backup --out /var/backups/stoa/2026-11-21.dump;
-    /// stoa backup verify /var/backups/stoa/2026-11-21.dump
+    /// stoa backup verify /var/backups/stoa/2026-11-21.dump;
+    /// stoa backup fetch --to /var/backups/stoa
     #[command(args_conflicts_with_subcommands = true)]
     Backup {
         /// The dump file to write (must not exist yet).
@@ -99,6 +102,9 @@ enum Command {
         /// Replace the contents of a database that is not empty.
         #[arg(long)]
         force: bool,
+        /// The age identity file of an encrypted backup (default: STOA_BACKUP_AGE_IDENTITY).
+        #[arg(long)]
+        identity: Option<std::path::PathBuf>,
     },
     /// Turn a restored copy of production into a staging copy (never run it on production).
     ///
@@ -134,6 +140,34 @@ enum BackupCommand {
     Verify {
         /// The dump written by `stoa backup` (its manifest must be beside it).
         file: std::path::PathBuf,
+        /// The age identity file of an encrypted backup (default: STOA_BACKUP_AGE_IDENTITY).
+        #[arg(long)]
+        identity: Option<std::path::PathBuf>,
+    },
+    /// Create an age key pair for encrypting backups: writes the identity (secret) file,
+    /// readable only by you, and prints the public key for STOA_BACKUP_AGE_RECIPIENT.
+    /// Keep the identity file off the store's machine: without it no backup restores.
+    ///
+    /// Example: stoa backup new-key --out ~/stoa-backup-key.txt
+    NewKey {
+        /// The identity file to write (must not exist yet).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// List the backups at the off-site copy (STOA_BACKUP_COPY_TO), oldest first.
+    ///
+    /// Example: stoa backup offsite
+    Offsite,
+    /// Download a backup from the off-site copy (STOA_BACKUP_COPY_TO) into a folder, ready
+    /// for `stoa restore`; the newest one unless a name is given.
+    ///
+    /// Example: stoa backup fetch --to /var/backups/stoa
+    Fetch {
+        /// The backup's file name as `stoa backup offsite` lists it (default: the newest).
+        name: Option<String>,
+        /// The folder to download into.
+        #[arg(long)]
+        to: std::path::PathBuf,
     },
 }
 
@@ -166,6 +200,24 @@ fn init_tracing(format: LogFormat) {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Making a key needs no store.
+    if let Some(Command::Backup {
+        check: Some(BackupCommand::NewKey { out }),
+        ..
+    }) = &cli.command
+    {
+        return match backup::encryption::new_identity_file(out) {
+            Ok(recipient) => {
+                println!("wrote the secret key to {}; keep it safe and off this machine: no encrypted backup restores without it", out.display());
+                println!("public key (set STOA_BACKUP_AGE_RECIPIENT to it): {recipient}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("stoa: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -188,6 +240,13 @@ async fn main() -> ExitCode {
     }
 }
 
+fn offsite_of(config: &Config) -> Result<&backup::offsite::Offsite, String> {
+    config.backup_storage.offsite.as_ref().ok_or_else(|| {
+        "no off-site copy is configured: set STOA_BACKUP_COPY_TO to a folder or s3://bucket/prefix"
+            .to_owned()
+    })
+}
+
 fn database_url() -> Result<String, String> {
     std::env::var("DATABASE_URL").map_err(|_| "DATABASE_URL is not set".to_owned())
 }
@@ -201,13 +260,14 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             command: PaymentsCommand::Reconcile { since },
         } => return run_reconcile(&config, since).await,
         Command::Backup {
-            check: Some(BackupCommand::Verify { file }),
+            check: Some(BackupCommand::Verify { file, identity }),
             ..
         } => {
             let pool = database::open(&config.database, 2)
                 .await
                 .map_err(|e| e.to_string())?;
-            let manifest = backup::verify(&pool, &database_url()?, &file)
+            let identity = identity.or(config.backup_storage.identity_file.clone());
+            let manifest = backup::verify(&pool, &database_url()?, &file, identity.as_deref())
                 .await
                 .map_err(|e| format!("{} does not verify: {e}", file.display()))?;
             println!(
@@ -219,12 +279,59 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             );
             return Ok(());
         }
+        Command::Backup {
+            check: Some(BackupCommand::NewKey { .. }),
+            ..
+        } => unreachable!("handled before the configuration is read"),
+        Command::Backup {
+            check: Some(BackupCommand::Offsite),
+            ..
+        } => {
+            let offsite = offsite_of(&config)?;
+            let found = offsite.list().await?;
+            if found.is_empty() {
+                println!("{} holds no backup", offsite.describe());
+            }
+            for backup in found {
+                println!("{}  {}", backup.modified, backup.name);
+            }
+            return Ok(());
+        }
+        Command::Backup {
+            check: Some(BackupCommand::Fetch { name, to }),
+            ..
+        } => {
+            let offsite = offsite_of(&config)?;
+            let dump = offsite.fetch(name.as_deref(), &to).await?;
+            let manifest = backup::read_manifest(&dump).await?;
+            println!(
+                "fetched {} (backed up {}, schema {}{}) from {}",
+                dump.display(),
+                manifest.created_at,
+                manifest.schema_version.unwrap_or(0),
+                match &manifest.encrypted_to {
+                    Some(recipient) => format!(", encrypted to {recipient}"),
+                    None => String::new(),
+                },
+                offsite.describe()
+            );
+            println!("restore it with: stoa restore {}", dump.display());
+            return Ok(());
+        }
         Command::Backup { out, check: None } => {
             let out = out.ok_or("give the file to write with --out FILE, or check one with: stoa backup verify FILE")?;
             let pool = database::open(&config.database, 2)
                 .await
                 .map_err(|e| e.to_string())?;
-            let manifest = backup::backup(&pool, &database_url()?, &out, &config.media_dir).await?;
+            let storage = &config.backup_storage;
+            let manifest = backup::backup(
+                &pool,
+                &database_url()?,
+                &out,
+                &config.media_dir,
+                storage.recipient.as_ref(),
+            )
+            .await?;
             let rows: i64 = manifest.tables.values().map(|t| t.rows).sum();
             println!(
                 "backed up {} tables ({rows} rows, schema {}) to {}; manifest {}",
@@ -245,14 +352,38 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     config.media_dir.display()
                 ),
             }
+            if let Some(recipient) = &manifest.encrypted_to {
+                println!("encrypted to {recipient}");
+            }
+            if let Some(offsite) = &storage.offsite {
+                offsite.copy(&out).await.map_err(|e| {
+                    format!(
+                        "the backup is written, but copying it to {} failed: {e}",
+                        offsite.describe()
+                    )
+                })?;
+                println!("copied to {}", offsite.describe());
+            }
             return Ok(());
         }
-        Command::Restore { file, force } => {
+        Command::Restore {
+            file,
+            force,
+            identity,
+        } => {
             let pool = database::open(&config.database, 2)
                 .await
                 .map_err(|e| e.to_string())?;
-            let manifest =
-                backup::restore(&pool, &database_url()?, &file, &config.media_dir, force).await?;
+            let identity = identity.or(config.backup_storage.identity_file.clone());
+            let manifest = backup::restore(
+                &pool,
+                &database_url()?,
+                &file,
+                &config.media_dir,
+                force,
+                identity.as_deref(),
+            )
+            .await?;
             println!(
                 "restored {} tables from {} (backed up {}); rows and checksums match the manifest",
                 manifest.tables.len(),

@@ -1,8 +1,7 @@
-//! The `stoa` subcommands' building blocks: serve, seed, backup and restore, check,
-//! anonymize a staging copy, create staff.
+//! The `stoa` subcommands' building blocks: serve, seed, check, anonymize a staging copy,
+//! create staff (backup and restore live in `crate::backup`).
 
 pub mod anonymize;
-pub mod backup;
 pub mod check;
 pub mod migration_check;
 pub mod seed;

@@ -95,9 +95,10 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     }
     if let Some(schedule) = config.backups.clone() {
         tracing::info!(dir = %schedule.dir.display(), every_hours = schedule.interval.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
-        crate::cli::backup::spawn_scheduled_backups(
+        crate::backup::spawn_scheduled_backups(
             pool.clone(),
             schedule,
+            config.backup_storage.clone(),
             config.database_url.clone(),
             config.media_dir.clone(),
         );

@@ -21,7 +21,7 @@ fn free_port() -> u16 {
 }
 
 /// A plain HTTP/1.1 GET, so the test needs no HTTP client crate.
-fn http_get(port: u16, path: &str) -> Option<String> {
+pub(crate) fn http_get(port: u16, path: &str) -> Option<String> {
     http_get_within(port, path, Duration::from_secs(5))
 }
 
@@ -59,7 +59,9 @@ fn http_get_within(port: u16, path: &str, patience: Duration) -> Option<String> 
 /// log is piped for the test to read when `keep_logs`, and discarded otherwise (an unread
 /// pipe would fill up and stall the server).
 /// Sends SIGTERM, waits for the exit, and returns the exit status and the piped log.
-fn stop_and_read_log(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+pub(crate) fn stop_and_read_log(
+    mut child: std::process::Child,
+) -> (std::process::ExitStatus, String) {
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -73,7 +75,7 @@ fn stop_and_read_log(mut child: std::process::Child) -> (std::process::ExitStatu
     (status, log)
 }
 
-fn serve_until_ready(
+pub(crate) fn serve_until_ready(
     database_url: &str,
     extra: &[(&str, &str)],
     keep_logs: bool,

@@ -10,6 +10,7 @@ mod architecture;
 mod bad_text;
 mod binary;
 mod checkout;
+mod disaster_recovery;
 mod http;
 mod mail;
 mod metrics;

@@ -89,10 +89,10 @@ async fn the_age_of_the_newest_backup_is_exported() {
     let app = spawn_app_with(Some(3), None).await;
     let dir = std::env::temp_dir().join(format!("stoa-metric-backups-{}", std::process::id()));
     let url = app.db.url();
-    stoa_server::cli::backup::scheduled_backup(&app.db.pool, &url, &dir, &dir.join("no-media"), 3)
+    stoa_server::backup::scheduled_backup(&app.db.pool, &url, &dir, &dir.join("no-media"), 3, None)
         .await
         .unwrap();
-    stoa_server::cli::backup::record_backup_age(&dir);
+    stoa_server::backup::record_backup_age(&dir);
     let metrics = app.get("/metrics").await.body;
     assert!(
         metrics.contains("stoa_backup_last_age_seconds "),

@@ -6,7 +6,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, Executor, PgConnection};
 use std::path::Path;
 use std::process::{Command, Output};
-use stoa_server::cli::backup::{manifest_path, read_manifest, summarise};
+use stoa_server::backup::{manifest_path, read_manifest, summarise};
 
 fn stoa(database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stoa"))
@@ -17,7 +17,7 @@ fn stoa(database_url: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -25,7 +25,7 @@ fn text(output: &Output) -> String {
     )
 }
 
-async fn drop_database(options: &PgConnectOptions, name: &str) {
+pub(crate) async fn drop_database(options: &PgConnectOptions, name: &str) {
     let mut admin = PgConnection::connect_with(&options.clone().database("postgres"))
         .await
         .unwrap();
@@ -36,7 +36,7 @@ async fn drop_database(options: &PgConnectOptions, name: &str) {
 }
 
 /// A store with a demo catalog, a customer who ordered, and staff.
-async fn busy_store() -> TestDatabase {
+pub(crate) async fn busy_store() -> TestDatabase {
     let db = TestDatabase::new().await;
     stoa_server::cli::seed::seed_demo_catalog(&db.pool, 30)
         .await
@@ -207,7 +207,7 @@ async fn product_images_are_backed_up_and_come_back_with_the_restore() {
     assert_eq!(manifest.media.as_ref().map(|m| m.files), Some(2));
 
     // A damaged archive is refused before the database is touched.
-    let archive = stoa_server::cli::backup::media_archive_path(&dump);
+    let archive = stoa_server::backup::media_archive_path(&dump);
     let good = std::fs::read(&archive).unwrap();
     let mut damaged = good.clone();
     let middle = damaged.len() / 2;
@@ -521,7 +521,7 @@ async fn check_reports_each_problem_with_what_to_do_and_fails_only_on_problems()
     std::fs::remove_dir_all(&site).ok();
 }
 
-fn tempdir() -> std::path::PathBuf {
+pub(crate) fn tempdir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "stoa-ops-{}-{}",
         std::process::id(),
@@ -649,24 +649,25 @@ async fn scheduled_backups_keep_only_the_newest_ones() {
     let mut written = Vec::new();
     for _ in 0..3 {
         written.push(
-            stoa_server::cli::backup::scheduled_backup(
+            stoa_server::backup::scheduled_backup(
                 &db.pool,
                 &url,
                 &dir,
                 &dir.join("no-media"),
                 2,
+                None,
             )
             .await
             .unwrap(),
         );
     }
-    let kept = stoa_server::cli::backup::backups_in(&dir);
+    let kept = stoa_server::backup::backups_in(&dir);
     assert_eq!(kept, written[1..].to_vec(), "the two newest remain");
     assert!(
         !manifest_path(&written[0]).exists(),
         "the oldest manifest went with its dump"
     );
-    let age = stoa_server::cli::backup::last_backup_age(&dir).unwrap();
+    let age = stoa_server::backup::last_backup_age(&dir).unwrap();
     assert!(age.as_secs() < 60);
     let manifest = read_manifest(&written[2]).await.unwrap();
     assert_eq!(manifest.tables["orders"].rows, 1);

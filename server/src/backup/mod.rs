@@ -1,13 +1,19 @@
 //! `stoa backup` and `stoa restore`: PostgreSQL's own tools (`pg_dump` in custom format,
 //! `pg_restore`) plus a manifest beside the dump (time, schema version, rows and a checksum
 //! per table, sha256 of the dump) that a restore checks before and after, and the product
-//! images (the media folder) as a tar archive beside them.
+//! images (the media folder) as a tar archive beside them. Dump and archive can be
+//! encrypted with age (`encryption`) and copied off the machine (`offsite`).
 
+pub mod encryption;
+pub mod offsite;
+
+use encryption::{Recipient, AGE_X25519};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tokio::process::Command;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +34,13 @@ pub struct Manifest {
     /// The media folder's archive, when the store had one (older backups have none).
     #[serde(default)]
     pub media: Option<MediaArchive>,
+    /// How the dump and the media archive are encrypted (`age-x25519`), when they are;
+    /// the sha256 sums above are of the plaintext.
+    #[serde(default)]
+    pub encryption: Option<String>,
+    /// The age recipient (public key) they are encrypted to: its identity file restores.
+    #[serde(default)]
+    pub encrypted_to: Option<String>,
 }
 
 /// Product images and thumbnails, archived beside the dump.
@@ -36,6 +49,29 @@ pub struct MediaArchive {
     pub file: String,
     pub sha256: String,
     pub files: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub interval: Duration,
+    /// How many backups to keep; older ones are deleted after each new one.
+    pub keep: usize,
+    /// Restore each new backup into a scratch database to prove it (STOA_BACKUP_VERIFY;
+    /// the database user must be allowed to create databases).
+    pub verify: bool,
+}
+
+/// How backups are protected and where their copies go.
+#[derive(Clone, Debug, Default)]
+pub struct BackupStorage {
+    /// Encrypt backups to this age public key (STOA_BACKUP_AGE_RECIPIENT).
+    pub recipient: Option<encryption::Recipient>,
+    /// The age identity file that decrypts them, for restores and verification
+    /// (STOA_BACKUP_AGE_IDENTITY; keep it off the store's machine unless verifying there).
+    pub identity_file: Option<PathBuf>,
+    /// Copy each backup here (STOA_BACKUP_COPY_TO: a folder or s3://bucket/prefix).
+    pub offsite: Option<offsite::Offsite>,
 }
 
 pub const MANIFEST_FORMAT: &str = "stoa-backup/1";
@@ -68,48 +104,103 @@ fn count_files(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Archives the media folder beside `dump` (nothing when the store has no media folder).
-async fn archive_media(media: &Path, dump: &Path) -> Result<Option<MediaArchive>, String> {
+/// Archives the media folder beside `dump`, encrypted to `recipient` when given (nothing
+/// when the store has no media folder).
+async fn archive_media(
+    media: &Path,
+    dump: &Path,
+    recipient: Option<&Recipient>,
+) -> Result<Option<MediaArchive>, String> {
     if !media.is_dir() {
         return Ok(None);
     }
     let archive = media_archive_path(dump);
-    let mut tar = Command::new("tar");
+    let mut tar = std::process::Command::new("tar");
     tar.arg("--create")
         .arg("--file")
-        .arg(&archive)
+        .arg("-")
         .arg("--directory")
         .arg(media)
         .arg(".");
-    run_tool(tar, "tar").await?;
+    let sha256 = write_blocking(tar, "tar", &archive, recipient).await?;
     Ok(Some(MediaArchive {
-        file: archive
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        sha256: sha256_of(&archive).await?,
+        file: file_name(&archive),
+        sha256,
         files: count_files(media),
     }))
 }
 
-/// The media archive of a backup, checked against its manifest before anything is written.
-async fn checked_media_archive(
-    dump: &Path,
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `encryption::write_command_output` on a blocking thread.
+async fn write_blocking(
+    command: std::process::Command,
+    what: &'static str,
+    out: &Path,
+    recipient: Option<&Recipient>,
+) -> Result<String, String> {
+    let out = out.to_owned();
+    let recipient = recipient.cloned();
+    tokio::task::spawn_blocking(move || {
+        encryption::write_command_output(command, what, &out, recipient.as_ref())
+    })
+    .await
+    .map_err(|e| format!("{what} stopped: {e}"))?
+}
+
+/// A backup file ready for the restore tools: checked against the manifest's sha256
+/// (of the plaintext) and, when the backup is encrypted, decrypted into a private
+/// temporary folder first (removed when the value is dropped).
+struct Readable {
+    path: PathBuf,
+    _decrypted: Option<encryption::Decrypted>,
+}
+
+async fn readable(
+    file: PathBuf,
+    expected_sha256: &str,
     manifest: &Manifest,
-) -> Result<Option<PathBuf>, String> {
-    let Some(media) = &manifest.media else {
-        return Ok(None);
+    identity_file: Option<&Path>,
+) -> Result<Readable, String> {
+    let decrypted = match &manifest.encryption {
+        None => None,
+        Some(kind) if kind == AGE_X25519 => {
+            let identity_file = identity_file.ok_or_else(|| {
+                format!(
+                    "this backup is encrypted to {}: give its identity file with --identity FILE (or STOA_BACKUP_AGE_IDENTITY)",
+                    manifest.encrypted_to.as_deref().unwrap_or("an age key")
+                )
+            })?;
+            let identities = encryption::read_identity_file(identity_file)?;
+            let encrypted = file.clone();
+            Some(
+                tokio::task::spawn_blocking(move || {
+                    encryption::decrypt_to_temporary(&encrypted, &identities)
+                })
+                .await
+                .map_err(|e| format!("decrypting stopped: {e}"))??,
+            )
+        }
+        Some(kind) => return Err(format!("unknown backup encryption {kind}")),
     };
-    let archive = media_archive_path(dump);
-    let actual = sha256_of(&archive).await?;
-    if actual != media.sha256 {
+    let path = decrypted
+        .as_ref()
+        .map_or(file.clone(), |plain| plain.path.clone());
+    let actual = sha256_of(&path).await?;
+    if actual != expected_sha256 {
         return Err(format!(
-            "{} does not match its manifest (sha256 {actual}, expected {}); the file is damaged or not the one backed up",
-            archive.display(),
-            media.sha256
+            "{} does not match its manifest (sha256 {actual}, expected {expected_sha256}); the file is damaged or not the one backed up",
+            file.display()
         ));
     }
-    Ok(Some(archive))
+    Ok(Readable {
+        path,
+        _decrypted: decrypted,
+    })
 }
 
 /// The tables of the public schema, sorted.
@@ -168,10 +259,19 @@ async fn summarise_in(
 }
 
 async fn sha256_of(path: &Path) -> Result<String, String> {
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(app::kernel::encoding::hex(&Sha256::digest(&bytes)))
+    use tokio::io::AsyncReadExt;
+    let cannot_read = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut file = tokio::fs::File::open(path).await.map_err(cannot_read)?;
+    let mut hash = Sha256::new();
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer).await.map_err(cannot_read)?;
+        if read == 0 {
+            break;
+        }
+        hash.update(&buffer[..read]);
+    }
+    Ok(app::kernel::encoding::hex(&hash.finalize()))
 }
 
 /// A PostgreSQL client tool: from PATH, or from the newest /usr/lib/postgresql/*/bin.
@@ -213,11 +313,14 @@ async fn run_tool(mut command: Command, what: &str) -> Result<(), String> {
 /// manifest's schema version, row counts and checksums all come from one snapshot: a
 /// transaction exports it (`pg_export_snapshot`) and stays open while `pg_dump
 /// --snapshot` dumps exactly what it sees, so a backup of a busy store verifies cleanly.
+/// With a `recipient`, the dump and the images' archive are encrypted to it as they are
+/// written.
 pub async fn backup(
     pool: &PgPool,
     database_url: &str,
     out: &Path,
     media: &Path,
+    recipient: Option<&Recipient>,
 ) -> Result<Manifest, String> {
     if out.exists() {
         return Err(format!(
@@ -234,19 +337,20 @@ pub async fn backup(
         .fetch_one(&mut *snapshot)
         .await
         .map_err(|e| format!("exporting a snapshot failed: {e}"))?;
-    let mut dump = Command::new(pg_tool("pg_dump"));
+    let mut dump = std::process::Command::new(pg_tool("pg_dump"));
     dump.arg("--format=custom")
         .arg("--no-owner")
         .arg("--no-privileges")
         .arg("--snapshot")
         .arg(&snapshot_id)
-        .arg("--file")
-        .arg(out)
         .arg("--dbname")
         .arg(database_url);
     // The manifest's figures are read from the snapshot while pg_dump writes it.
-    let (dumped, tables) = tokio::join!(run_tool(dump, "pg_dump"), summarise_in(&mut snapshot));
-    dumped?;
+    let (dumped, tables) = tokio::join!(
+        write_blocking(dump, "pg_dump", out, recipient),
+        summarise_in(&mut snapshot)
+    );
+    let dump_sha256 = dumped?;
     let tables = tables?;
     let schema_version = migration_in_snapshot(&mut snapshot).await?;
     snapshot.commit().await.map_err(|e| e.to_string())?;
@@ -254,13 +358,12 @@ pub async fn backup(
         format: MANIFEST_FORMAT.to_owned(),
         created_at: chrono::Utc::now().to_rfc3339(),
         schema_version,
-        dump_file: out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        dump_sha256: sha256_of(out).await?,
+        dump_file: file_name(out),
+        dump_sha256,
         tables,
-        media: archive_media(media, out).await?,
+        media: archive_media(media, out, recipient).await?,
+        encryption: recipient.map(|_| AGE_X25519.to_owned()),
+        encrypted_to: recipient.map(ToString::to_string),
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     tokio::fs::write(manifest_path(out), text)
@@ -300,23 +403,35 @@ pub async fn read_manifest(dump: &Path) -> Result<Manifest, String> {
 
 /// Restores `dump` into the (empty) database, then checks every table against the
 /// manifest. A non-empty database is refused unless `force` (its tables are replaced).
+/// An encrypted backup needs the `identity_file` its manifest's recipient belongs to.
 pub async fn restore(
     pool: &PgPool,
     database_url: &str,
     dump: &Path,
     media: &Path,
     force: bool,
+    identity_file: Option<&Path>,
 ) -> Result<Manifest, String> {
     let manifest = read_manifest(dump).await?;
-    let actual = sha256_of(dump).await?;
-    if actual != manifest.dump_sha256 {
-        return Err(format!(
-            "{} does not match its manifest (sha256 {actual}, expected {}); the file is damaged or not the one backed up",
-            dump.display(),
-            manifest.dump_sha256
-        ));
-    }
-    let media_archive = checked_media_archive(dump, &manifest).await?;
+    let plain_dump = readable(
+        dump.to_owned(),
+        &manifest.dump_sha256,
+        &manifest,
+        identity_file,
+    )
+    .await?;
+    let media_archive = match &manifest.media {
+        Some(archive) => Some(
+            readable(
+                media_archive_path(dump),
+                &archive.sha256,
+                &manifest,
+                identity_file,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let existing = tables(pool).await?;
     if !existing.is_empty() && !force {
         return Err(format!(
@@ -333,7 +448,10 @@ pub async fn restore(
     if force {
         command.arg("--clean").arg("--if-exists");
     }
-    command.arg("--dbname").arg(database_url).arg(dump);
+    command
+        .arg("--dbname")
+        .arg(database_url)
+        .arg(&plain_dump.path);
     run_tool(command, "pg_restore").await?;
     let restored = summarise(pool).await?;
     let differences: Vec<String> = manifest
@@ -358,7 +476,7 @@ pub async fn restore(
         let mut tar = Command::new("tar");
         tar.arg("--extract")
             .arg("--file")
-            .arg(&archive)
+            .arg(&archive.path)
             .arg("--directory")
             .arg(media);
         run_tool(tar, "tar").await?;
@@ -388,7 +506,12 @@ fn with_database(url: &str, name: &str) -> Result<String, String> {
 /// Restores `dump` (and its images) into a scratch database and folder beside the store's,
 /// checks everything against the manifest the way a real restore does, then removes the
 /// scratch copies. Proves the backup can be restored without touching the store.
-pub async fn verify(pool: &PgPool, database_url: &str, dump: &Path) -> Result<Manifest, String> {
+pub async fn verify(
+    pool: &PgPool,
+    database_url: &str,
+    dump: &Path,
+    identity_file: Option<&Path>,
+) -> Result<Manifest, String> {
     let scratch = format!(
         "stoa_verify_{}_{}",
         std::process::id(),
@@ -406,7 +529,15 @@ pub async fn verify(pool: &PgPool, database_url: &str, dump: &Path) -> Result<Ma
         let scratch_pool = app::kernel::db::connect(options, 2)
             .await
             .map_err(|e| format!("cannot open the scratch database: {e}"))?;
-        let restored = restore(&scratch_pool, &scratch_url, dump, &scratch_media, false).await;
+        let restored = restore(
+            &scratch_pool,
+            &scratch_url,
+            dump,
+            &scratch_media,
+            false,
+            identity_file,
+        )
+        .await;
         scratch_pool.close().await;
         let manifest = restored?;
         if let Some(media) = &manifest.media {
@@ -464,6 +595,7 @@ pub async fn scheduled_backup(
     dir: &Path,
     media: &Path,
     keep: usize,
+    recipient: Option<&Recipient>,
 ) -> Result<PathBuf, String> {
     tokio::fs::create_dir_all(dir)
         .await
@@ -472,7 +604,7 @@ pub async fn scheduled_backup(
         .format("stoa-%Y%m%d-%H%M%S%.3f.dump")
         .to_string();
     let out = dir.join(name);
-    backup(pool, database_url, &out, media).await?;
+    backup(pool, database_url, &out, media, recipient).await?;
     let all = backups_in(dir);
     for old in &all[..all.len().saturating_sub(keep)] {
         std::fs::remove_file(manifest_path(old)).ok();
@@ -495,7 +627,8 @@ pub fn record_backup_age(dir: &Path) {
 /// the newest backup's age first, so the store gets one backup per interval.
 pub fn spawn_scheduled_backups(
     pool: PgPool,
-    schedule: crate::config::BackupSchedule,
+    schedule: BackupSchedule,
+    storage: BackupStorage,
     database_url: String,
     media: PathBuf,
 ) {
@@ -504,7 +637,15 @@ pub fn spawn_scheduled_backups(
             record_backup_age(&schedule.dir);
             let due = last_backup_age(&schedule.dir).is_none_or(|age| age >= schedule.interval);
             if due {
-                match backup_once_across_processes(&pool, &database_url, &schedule, &media).await {
+                match backup_once_across_processes(
+                    &pool,
+                    &database_url,
+                    &schedule,
+                    &storage,
+                    &media,
+                )
+                .await
+                {
                     Ok(Some(out)) => {
                         tracing::info!(file = %out.display(), "scheduled backup written")
                     }
@@ -526,7 +667,8 @@ pub fn spawn_scheduled_backups(
 async fn backup_once_across_processes(
     pool: &PgPool,
     database_url: &str,
-    schedule: &crate::config::BackupSchedule,
+    schedule: &BackupSchedule,
+    storage: &BackupStorage,
     media: &Path,
 ) -> Result<Option<PathBuf>, String> {
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
@@ -539,10 +681,34 @@ async fn backup_once_across_processes(
     if !got_lock || last_backup_age(&schedule.dir).is_some_and(|age| age < schedule.interval) {
         return Ok(None);
     }
-    let out = scheduled_backup(pool, database_url, &schedule.dir, media, schedule.keep).await?;
+    let out = scheduled_backup(
+        pool,
+        database_url,
+        &schedule.dir,
+        media,
+        schedule.keep,
+        storage.recipient.as_ref(),
+    )
+    .await?;
     tx.commit().await.map_err(|e| e.to_string())?;
+    if let Some(offsite) = &storage.offsite {
+        let copied = offsite.copy(&out).await;
+        metrics::gauge!("stoa_backup_last_offsite_copy_ok").set(if copied.is_ok() {
+            1.0
+        } else {
+            0.0
+        });
+        match copied {
+            Ok(()) => {
+                tracing::info!(file = %out.display(), to = %offsite.describe(), "scheduled backup copied off-site")
+            }
+            Err(error) => {
+                tracing::error!(%error, file = %out.display(), to = %offsite.describe(), "copying the scheduled backup off-site failed")
+            }
+        }
+    }
     if schedule.verify {
-        let verified = verify(pool, database_url, &out).await;
+        let verified = verify(pool, database_url, &out, storage.identity_file.as_deref()).await;
         metrics::gauge!("stoa_backup_last_verify_ok").set(if verified.is_ok() { 1.0 } else { 0.0 });
         match verified {
             Ok(_) => tracing::info!(file = %out.display(), "scheduled backup verified"),
