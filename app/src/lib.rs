@@ -32,6 +32,7 @@ use crate::accounts::pages::{
     AccountPage, AddressBookPage, ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage,
     VerifyPage,
 };
+use crate::accounts::two_factor::pages::{LoginCodePage, SecurityPage};
 use crate::cart::actions::CartActions;
 use crate::cart::page::CartPage;
 use crate::catalog::api::get_navigation;
@@ -124,6 +125,8 @@ fn ShopFrame() -> impl IntoView {
                 <Route path=path!("/order-status") view={Lazy::<OrderStatus>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/account/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/login/code") view={Lazy::<LoginCode>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account/security") view={Lazy::<Security>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/account/register") view={Lazy::<Register>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/account/verify") view={Lazy::<Verify>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/account/forgot") view={Lazy::<ForgotPassword>::new()} ssr=SsrMode::Async />
@@ -183,6 +186,8 @@ lazy_pages! {
     OrderStatus => OrderStatusPage,
     Account => AccountPage,
     Login => LoginPage,
+    LoginCode => LoginCodePage,
+    Security => SecurityPage,
     Register => RegisterPage,
     Verify => VerifyPage,
     ForgotPassword => ForgotPasswordPage,

@@ -144,8 +144,14 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
     crate::kernel::context::serve(|state| async move {
         let account = crate::accounts::repo::confirm_email(&state.pool, token.trim()).await?;
         let session = crate::kernel::session::current_session().await?;
-        crate::accounts::auth::log_in(&session, &state.pool, &account).await?;
-        leptos_axum::redirect("/account?welcome=1");
+        let to = crate::accounts::auth::begin_login(
+            &session,
+            &state.pool,
+            &account,
+            "/account?welcome=1".to_owned(),
+        )
+        .await?;
+        leptos_axum::redirect(&to);
         Ok(())
     })
     .await
@@ -179,8 +185,14 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
             LoginCheck::Accepted(account) => {
                 throttle::clear(&state.pool, LOGINS_PER_ACCOUNT, &account_key).await?;
                 let session = crate::kernel::session::current_session().await?;
-                crate::accounts::auth::log_in(&session, &state.pool, &account).await?;
-                leptos_axum::redirect(&server::safe_next(next.as_deref()));
+                let to = crate::accounts::auth::begin_login(
+                    &session,
+                    &state.pool,
+                    &account,
+                    server::safe_next(next.as_deref()),
+                )
+                .await?;
+                leptos_axum::redirect(&to);
                 Ok(())
             }
             LoginCheck::Unconfirmed => Err(AppError::Forbidden(
@@ -200,9 +212,9 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
 
 #[server(endpoint = "account/logout")]
 pub async fn log_out() -> Result<(), AppError> {
-    crate::kernel::context::serve(|_| async move {
+    crate::kernel::context::serve(|state| async move {
         let session = crate::kernel::session::current_session().await?;
-        crate::accounts::auth::log_out(&session).await?;
+        crate::accounts::auth::log_out(&session, &state.pool).await?;
         leptos_axum::redirect("/?logged_out=1");
         Ok(())
     })
@@ -264,7 +276,7 @@ pub async fn change_password(
         .await?;
         let session = crate::kernel::session::current_session().await?;
         crate::kernel::session::renew_id(&session).await?;
-        crate::accounts::auth::remember_login(&session, &updated).await?;
+        crate::accounts::auth::remember_login(&session, &state.pool, &updated).await?;
         leptos_axum::redirect("/account?password=changed");
         Ok(())
     })
@@ -357,7 +369,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
         let gateways = crate::payments::payment_gateways()?;
         crate::accounts::gdpr::erase(&state.pool, &gateways, account.id, None).await?;
         let session = crate::kernel::session::current_session().await?;
-        crate::accounts::auth::log_out(&session).await?;
+        crate::accounts::auth::log_out(&session, &state.pool).await?;
         leptos_axum::redirect("/?account=deleted");
         Ok(())
     })

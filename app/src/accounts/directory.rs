@@ -70,19 +70,27 @@ async fn customer_rows(
 }
 
 pub async fn staff(pool: &PgPool) -> Result<Vec<StaffRow>, AppError> {
-    let rows: Vec<(i64, String, String, Role, bool)> = sqlx::query_as(
-        "SELECT id, email, name, role, is_active FROM accounts WHERE role IS NOT NULL ORDER BY role DESC, email",
+    let rows: Vec<(i64, String, String, Role, bool, bool, i64)> = sqlx::query_as(
+        "SELECT a.id, a.email, a.name, a.role, a.is_active,
+                EXISTS (SELECT 1 FROM account_two_factor t
+                        WHERE t.account_id = a.id AND t.confirmed_at IS NOT NULL),
+                (SELECT count(*) FROM account_logins l WHERE l.account_id = a.id)
+         FROM accounts a WHERE a.role IS NOT NULL ORDER BY a.role DESC, a.email",
     )
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, email, name, role, is_active)| StaffRow {
-            id,
-            email,
-            name,
-            role,
-            is_active,
-        })
+        .map(
+            |(id, email, name, role, is_active, two_factor, logins)| StaffRow {
+                id,
+                email,
+                name,
+                role,
+                is_active,
+                two_factor,
+                logins,
+            },
+        )
         .collect())
 }

@@ -1,6 +1,6 @@
 //! Accounts of customers and staff: registration with email confirmation, login and
 //! logout, password rules, storage, change and reset, limits on repeated failures, staff
-//! roles, the address book, saved cards, order history, and the customer's data rights (export and
+//! roles, two-factor login and the list of logins, the address book, saved cards, order history, and the customer's data rights (export and
 //! erasure).
 
 pub mod actions;
@@ -8,6 +8,7 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod staff;
+pub mod two_factor;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
@@ -15,6 +16,8 @@ pub mod auth;
 pub mod directory;
 #[cfg(feature = "ssr")]
 pub mod gdpr;
+#[cfg(feature = "ssr")]
+pub mod logins;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]

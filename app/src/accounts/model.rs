@@ -114,6 +114,10 @@ pub struct StaffRow {
     pub name: String,
     pub role: Role,
     pub is_active: bool,
+    /// Logs in with a code from an authenticator app too.
+    pub two_factor: bool,
+    /// Devices where the account is logged in now.
+    pub logins: i64,
 }
 
 /// A customer as staff see them: the account and its orders.

@@ -216,6 +216,7 @@ fn AccountOverviewView(
         {overview.role.map(|role| view! { <p>"Staff role: " <strong>{role.as_str()}</strong> ". " <a href="/admin">"Go to the staff area"</a></p> })}
         <nav class="account-links" aria-label="Account">
             <a href="/account/addresses">"Address book"</a>
+            <a href="/account/security">"Security and logins"</a>
         </nav>
         <section aria-labelledby="orders-heading">
             <h2 id="orders-heading">"Your orders"</h2>

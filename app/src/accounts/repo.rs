@@ -210,6 +210,31 @@ pub async fn session_account(
     pool: &PgPool,
     account_id: i64,
     session_epoch: i32,
+    login_id: uuid::Uuid,
+) -> Result<Option<AccountRecord>, AppError> {
+    // The login must still exist (not ended from another device); its last-seen time is
+    // moved on at most once a minute.
+    Ok(sqlx::query_as(&format!(
+        "WITH seen AS (
+             UPDATE account_logins SET last_seen_at = now()
+             WHERE id = $3 AND account_id = $1 AND last_seen_at < now() - interval '1 minute'
+         )
+         SELECT {RECORD_COLUMNS} FROM accounts
+         WHERE id = $1 AND session_epoch = $2 AND is_active AND email_verified_at IS NOT NULL
+           AND EXISTS (SELECT 1 FROM account_logins WHERE id = $3 AND account_id = $1)"
+    ))
+    .bind(account_id)
+    .bind(session_epoch)
+    .bind(login_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The account as it was when its password was accepted (same epoch), if still active.
+pub async fn account_at_epoch(
+    pool: &PgPool,
+    account_id: i64,
+    session_epoch: i32,
 ) -> Result<Option<AccountRecord>, AppError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {RECORD_COLUMNS} FROM accounts
@@ -243,6 +268,7 @@ async fn set_password(
         .bind(account_id)
         .execute(&mut *connection)
         .await?;
+    crate::accounts::logins::end_all(connection, account_id, None).await?;
     AccountEmail::PasswordChanged
         .queue(connection, &account.email, public_url)
         .await?;

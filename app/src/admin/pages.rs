@@ -63,7 +63,7 @@ fn AdminNav(member: StaffMember) -> impl IntoView {
     Effect::new(move |_| ready.set(true));
     view! {
         <nav class="admin-nav" aria-label="Staff area" data-ready=move || ready.get().to_string()>
-            <p class="admin-who"><strong>{member.email}</strong><br /><small>{role.as_str()}</small></p>
+            <p class="admin-who"><strong>{member.email}</strong><br /><small>{role.as_str()} " · " <a href="/account/security">"Security"</a></small></p>
             <ul>
                 {links.into_iter().filter(|(_, _, needed)| role.includes(*needed)).map(|(href, label, _)| view! {
                     <li><A href=href exact=true>{label}</A></li>

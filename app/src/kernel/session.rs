@@ -9,6 +9,8 @@ use uuid::Uuid;
 const CART_KEY: &str = "cart_id";
 const ACCOUNT_KEY: &str = "account";
 const ORDERS_KEY: &str = "placed_orders";
+const PENDING_LOGIN_KEY: &str = "pending_login";
+const NEW_RECOVERY_CODES_KEY: &str = "new_recovery_codes";
 /// Orders a session can reopen without a lookup; older ones go through /order-status.
 const REMEMBERED_ORDERS: usize = 20;
 
@@ -41,6 +43,92 @@ pub async fn cart_id(session: &Session) -> Result<Option<Uuid>, AppError> {
 pub struct SessionLogin {
     pub account_id: i64,
     pub epoch: i32,
+    /// The login's row in `account_logins`; ending it there ends this session. Sessions
+    /// from before logins were recorded have none and count as logged out.
+    #[serde(default)]
+    pub login_id: Option<Uuid>,
+}
+
+/// What a login still needs after the password was right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SecondStep {
+    /// A code from the authenticator app (or a recovery code).
+    Code,
+    /// Setting two-factor login up, which the store requires for this account.
+    Enrol,
+}
+
+/// A login waiting for its second step (for a few minutes only).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PendingLogin {
+    pub account_id: i64,
+    pub epoch: i32,
+    pub step: SecondStep,
+    /// Where to go once logged in.
+    pub next: String,
+    /// Unix seconds when the password was accepted.
+    pub started_at: i64,
+}
+
+/// How long the second step may take after the password.
+pub const PENDING_LOGIN_SECONDS: i64 = 10 * 60;
+
+pub async fn pending_login(session: &Session) -> Result<Option<PendingLogin>, AppError> {
+    let pending: Option<PendingLogin> = session
+        .get(PENDING_LOGIN_KEY)
+        .await
+        .map_err(session_error)?;
+    let now = chrono::Utc::now().timestamp();
+    Ok(pending.filter(|p| now - p.started_at <= PENDING_LOGIN_SECONDS))
+}
+
+pub async fn set_pending_login(
+    session: &Session,
+    pending: Option<&PendingLogin>,
+) -> Result<(), AppError> {
+    match pending {
+        Some(pending) => session
+            .insert(PENDING_LOGIN_KEY, pending)
+            .await
+            .map_err(session_error),
+        None => session
+            .remove::<PendingLogin>(PENDING_LOGIN_KEY)
+            .await
+            .map(|_| ())
+            .map_err(session_error),
+    }
+}
+
+/// Recovery codes just issued, kept for the security page until the person confirms
+/// they have saved them, and where to go then.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewRecoveryCodes {
+    pub codes: Vec<String>,
+    pub then: String,
+}
+
+pub async fn new_recovery_codes(session: &Session) -> Result<Option<NewRecoveryCodes>, AppError> {
+    session
+        .get(NEW_RECOVERY_CODES_KEY)
+        .await
+        .map_err(session_error)
+}
+
+pub async fn set_new_recovery_codes(
+    session: &Session,
+    codes: Option<&NewRecoveryCodes>,
+) -> Result<(), AppError> {
+    match codes {
+        Some(codes) => session
+            .insert(NEW_RECOVERY_CODES_KEY, codes)
+            .await
+            .map_err(session_error),
+        None => session
+            .remove::<NewRecoveryCodes>(NEW_RECOVERY_CODES_KEY)
+            .await
+            .map(|_| ())
+            .map_err(session_error),
+    }
 }
 
 /// The login this session remembers, if any (whether it is still valid is for

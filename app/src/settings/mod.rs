@@ -6,3 +6,7 @@ pub mod model;
 mod maintenance;
 #[cfg(feature = "ssr")]
 pub use maintenance::*;
+#[cfg(feature = "ssr")]
+mod security;
+#[cfg(feature = "ssr")]
+pub use security::*;

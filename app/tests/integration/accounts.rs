@@ -5,9 +5,9 @@
 use app::accounts::gdpr;
 use app::accounts::password::verify_password;
 use app::accounts::repo::{
-    add_address, addresses, change_password, check_login, confirm_email, make_default_address,
-    order_history, register, remove_address, request_password_reset, reset_password,
-    session_account, AccountRecord, LoginCheck, Registered,
+    account_at_epoch, add_address, addresses, change_password, check_login, confirm_email,
+    make_default_address, order_history, register, remove_address, request_password_reset,
+    reset_password, AccountRecord, LoginCheck, Registered,
 };
 use app::cart::model::Quantity;
 use app::cart::repo::{add_to_cart, cart_contents, create_cart, merge_guest_cart};
@@ -186,7 +186,7 @@ async fn login_refuses_wrong_passwords_unknown_addresses_and_deactivated_account
         Ok(LoginCheck::Refused)
     );
     assert_eq!(
-        session_account(&db.pool, account.id, account.session_epoch)
+        account_at_epoch(&db.pool, account.id, account.session_epoch)
             .await
             .unwrap(),
         None,
@@ -199,10 +199,12 @@ async fn login_refuses_wrong_passwords_unknown_addresses_and_deactivated_account
 async fn a_password_change_ends_every_session_logged_in_before_it() {
     let db = TestDatabase::new().await;
     let account = customer(&db.pool, "ada@example.com").await;
-    assert!(session_account(&db.pool, account.id, account.session_epoch)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        account_at_epoch(&db.pool, account.id, account.session_epoch)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     let wrong_current = change_password(
         &db.pool,
@@ -221,15 +223,17 @@ async fn a_password_change_ends_every_session_logged_in_before_it() {
         .unwrap();
     assert_eq!(updated.session_epoch, account.session_epoch + 1);
     assert_eq!(
-        session_account(&db.pool, account.id, account.session_epoch)
+        account_at_epoch(&db.pool, account.id, account.session_epoch)
             .await
             .unwrap(),
         None
     );
-    assert!(session_account(&db.pool, account.id, updated.session_epoch)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        account_at_epoch(&db.pool, account.id, updated.session_epoch)
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(
         emails_of_kind(&db.pool, "ada@example.com", "password_changed").await,
         1
@@ -614,12 +618,12 @@ async fn erasure_removes_the_person_and_keeps_the_orders_fiscal_record() {
         "other accounts are untouched"
     );
     assert_eq!(
-        session_account(&db.pool, account.id, account.session_epoch)
+        account_at_epoch(&db.pool, account.id, account.session_epoch)
             .await
             .unwrap(),
         None
     );
-    assert!(session_account(&db.pool, kept.id, kept.session_epoch)
+    assert!(account_at_epoch(&db.pool, kept.id, kept.session_epoch)
         .await
         .unwrap()
         .is_some());

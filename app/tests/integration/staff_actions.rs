@@ -1013,7 +1013,7 @@ async fn owners_invite_staff_change_roles_and_deactivate_but_never_leave_the_sto
     set_active(&db.pool, &owner, sam, false).await.unwrap();
     set_active(&db.pool, &owner, sam, false).await.unwrap();
     assert!(
-        app::accounts::repo::session_account(&db.pool, sam, epoch_before)
+        app::accounts::repo::account_at_epoch(&db.pool, sam, epoch_before)
             .await
             .unwrap()
             .is_none(),

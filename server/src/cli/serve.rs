@@ -188,6 +188,11 @@ fn spawn_abandoned_cart_cleanup(pool: PgPool) {
             if let Err(error) = app::accounts::throttle::forget_old_attempts(&pool).await {
                 tracing::warn!(?error, "forgetting old failed attempts failed");
             }
+            // A login not seen for longer than a session lives has no session left.
+            let idle_days = crate::middleware::sessions::SESSION_IDLE_DAYS;
+            if let Err(error) = app::accounts::logins::forget_idle(&pool, idle_days).await {
+                tracing::warn!(?error, "forgetting idle logins failed");
+            }
         }
     });
 }

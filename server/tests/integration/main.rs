@@ -18,5 +18,6 @@ mod operations;
 mod search_engines;
 mod seed;
 mod stripe;
+mod two_factor;
 mod vitals;
 mod webhooks;

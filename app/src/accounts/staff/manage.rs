@@ -197,3 +197,32 @@ pub async fn set_active(
     tx.commit().await?;
     Ok(())
 }
+
+/// Ends every login of a staff member (the owner, when a laptop is lost or someone
+/// leaves); their sessions are logged out at their next request. Audited.
+pub async fn end_logins(pool: &PgPool, actor: &Actor, id: i64) -> Result<u64, AppError> {
+    let mut tx = pool.begin().await?;
+    let is_staff: Option<bool> =
+        sqlx::query_scalar("SELECT role IS NOT NULL FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if is_staff != Some(true) {
+        return Err(AppError::NotFound("No such staff account.".to_owned()));
+    }
+    let ended = crate::accounts::logins::end_all(&mut tx, id, None).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            action: "staff.logins_ended",
+            entity_type: "staff",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "ended": ended })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}

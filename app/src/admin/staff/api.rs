@@ -34,3 +34,34 @@ pub async fn set_staff_active(id: i64, on: bool) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Ends every login of a staff member (owner only); returns how many ended.
+#[server(endpoint = "admin/staff/end-logins")]
+pub async fn end_staff_logins(id: i64) -> Result<u64, AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Owner).await?;
+        crate::accounts::staff::end_logins(&state.pool, &actor, id).await
+    })
+    .await
+}
+
+/// Requires two-factor login of owners and admins, or stops requiring it (owner only).
+/// Those without it are sent to set it up at their next login.
+#[server(endpoint = "admin/settings/two-factor")]
+pub async fn require_staff_two_factor(required: bool) -> Result<(), AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Owner).await?;
+        crate::settings::set_staff_two_factor_required(&state.pool, &actor, required).await
+    })
+    .await
+}
+
+/// Whether two-factor login is required of owners and admins (owner only).
+#[server(endpoint = "admin/settings/two-factor/get")]
+pub async fn staff_two_factor_required() -> Result<bool, AppError> {
+    crate::kernel::context::serve(|state| async move {
+        crate::accounts::auth::require_staff(Role::Owner).await?;
+        crate::settings::staff_two_factor_required(&state.pool).await
+    })
+    .await
+}

@@ -4,7 +4,10 @@
 use crate::accounts::model::Role;
 use crate::accounts::model::StaffRow;
 use crate::admin::api::{get_staff_member, list_staff};
-use crate::admin::staff::api::{ChangeStaffRole, InviteStaff, SetStaffActive};
+use crate::admin::staff::api::{
+    staff_two_factor_required, ChangeStaffRole, EndStaffLogins, InviteStaff, RequireStaffTwoFactor,
+    SetStaffActive,
+};
 use crate::admin::ui::{busy_label, field_error_id, successes, toast_results, LabelledField};
 use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
@@ -15,7 +18,9 @@ pub fn StaffPage() -> impl IntoView {
     let invite = ServerAction::<InviteStaff>::new();
     let change_role = ServerAction::<ChangeStaffRole>::new();
     let set_active = ServerAction::<SetStaffActive>::new();
+    let end_logins = ServerAction::<EndStaffLogins>::new();
     toast_results(invite, "Invitation sent.");
+    toast_results(end_logins, "Logged out everywhere.");
     toast_results(change_role, "Role changed.");
     toast_results(set_active, "Account updated.");
     let me = Resource::new(|| (), |_| get_staff_member());
@@ -24,8 +29,9 @@ pub fn StaffPage() -> impl IntoView {
         successes(change_role),
         successes(set_active),
     );
+    let ended = successes(end_logins);
     let staff = Resource::new(
-        move || (invited.get(), changed.get(), activated.get()),
+        move || (invited.get(), changed.get(), activated.get(), ended.get()),
         |_| list_staff(),
     );
     let rows = move || {
@@ -33,7 +39,8 @@ pub fn StaffPage() -> impl IntoView {
             let my_email = me.await.map(|m| m.email).unwrap_or_default();
             match staff.await {
                 Ok(rows) => {
-                    view! { <StaffTable rows my_email change_role set_active /> }.into_any()
+                    view! { <StaffTable rows my_email change_role set_active end_logins /> }
+                        .into_any()
                 }
                 Err(error) => view! { <ErrorPanel error /> }.into_any(),
             }
@@ -44,7 +51,9 @@ pub fn StaffPage() -> impl IntoView {
         <h1>"Staff accounts"</h1>
         {action_error(change_role)}
         {action_error(set_active)}
+        {action_error(end_logins)}
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading staff…"</p> }>{rows}</Transition>
+        <TwoFactorRequirement />
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Invite someone"</h2>
             <p>"They get an email with a link to choose their password (valid 7 days)."</p>
@@ -72,11 +81,12 @@ fn StaffTable(
     my_email: String,
     change_role: ServerAction<ChangeStaffRole>,
     set_active: ServerAction<SetStaffActive>,
+    end_logins: ServerAction<EndStaffLogins>,
 ) -> impl IntoView {
     view! {
         <table class="admin-table" data-testid="staff-table">
             <caption class="visually-hidden">"Staff accounts"</caption>
-            <thead><tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Status"</th></tr></thead>
+            <thead><tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Two-factor"</th><th scope="col">"Logged in"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|s| {
                     let is_me = s.email == my_email;
@@ -84,6 +94,8 @@ fn StaffTable(
                     let role_id = format!("role-{}", s.id);
                     let confirm_id = format!("deactivate-{}", s.id);
                     let active_id = id.clone();
+                    let logins_id = id.clone();
+                    let logins = s.logins;
                     view! {
                         <tr>
                             <td>{s.email.clone()} {is_me.then_some(" (you)")}</td>
@@ -97,6 +109,16 @@ fn StaffTable(
                                     </select>
                                     <button type="submit" class="secondary" disabled=move || change_role.pending().get()>"Change"</button>
                                 </ActionForm>
+                            </td>
+                            <td>{if s.two_factor { view! { <span class="badge success">"On"</span> }.into_any() } else { view! { <span class="badge">"Off"</span> }.into_any() }}</td>
+                            <td>
+                                {match logins { 0 => "Nowhere".to_owned(), 1 => "1 device".to_owned(), n => format!("{n} devices") }}
+                                {(!is_me && logins > 0).then(|| view! {
+                                    <ActionForm action=end_logins attr:class="inline-form">
+                                        <input type="hidden" name="id" value=logins_id />
+                                        <button type="submit" class="secondary" data-testid="end-staff-logins" disabled=move || end_logins.pending().get()>"Log out everywhere"</button>
+                                    </ActionForm>
+                                })}
                             </td>
                             <td>
                                 {if s.is_active { "Active " } else { "Deactivated " }}
@@ -121,4 +143,44 @@ fn StaffTable(
         </table>
     }
     .into_any()
+}
+
+/// The store setting: two-factor login required of owners and admins.
+#[component]
+fn TwoFactorRequirement() -> impl IntoView {
+    let set = ServerAction::<RequireStaffTwoFactor>::new();
+    toast_results(set, "Two-factor requirement changed.");
+    let setting = Resource::new(move || set.version().get(), |_| staff_two_factor_required());
+    let content = move || {
+        Suspend::new(async move {
+            match setting.await {
+                Ok(required) => {
+                    let (status, button) = if required {
+                        ("Required: owners and admins log in with a code from an authenticator app; those without one set it up at their next login.", "Stop requiring it")
+                    } else {
+                        (
+                            "Not required: each staff member chooses (on their Security page).",
+                            "Require it for owners and admins",
+                        )
+                    };
+                    view! {
+                        <p data-testid="two-factor-requirement">{status}</p>
+                        <ActionForm action=set attr:class="inline-form">
+                            <input type="hidden" name="required" value=(!required).to_string() />
+                            <button type="submit" class=if required { "secondary" } else { "" } data-testid="toggle-two-factor-requirement" disabled=move || set.pending().get()>{button}</button>
+                        </ActionForm>
+                    }
+                    .into_any()
+                }
+                Err(error) => view! { <ErrorPanel error /> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">"Two-factor login"</h2>
+            {action_error(set)}
+            <Transition fallback=|| ()>{content}</Transition>
+        </section>
+    }
 }
