@@ -57,13 +57,14 @@ fn AdminNav(member: StaffMember) -> impl IntoView {
         ("/admin/audit", "Audit log", Role::Admin),
         ("/admin/settings", "Settings", Role::Admin),
         ("/admin/staff", "Staff", Role::Owner),
+        ("/account/security", "Your security", Role::Staff),
     ];
     // Marks the navigation once it is interactive in the browser (tests wait for it).
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
     view! {
         <nav class="admin-nav" aria-label="Staff area" data-ready=move || ready.get().to_string()>
-            <p class="admin-who"><strong>{member.email}</strong><br /><small>{role.as_str()} " · " <a href="/account/security">"Security"</a></small></p>
+            <p class="admin-who"><strong>{member.email}</strong><br /><small>{role.as_str()}</small></p>
             <ul>
                 {links.into_iter().filter(|(_, _, needed)| role.includes(*needed)).map(|(href, label, _)| view! {
                     <li><A href=href exact=true>{label}</A></li>

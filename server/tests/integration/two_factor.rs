@@ -432,3 +432,56 @@ async fn staff_see_their_logins_end_one_and_an_owner_ends_all_of_anothers() {
     assert_eq!(left, 0);
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn an_owner_resets_the_two_factor_login_of_someone_locked_out() {
+    let app = spawn_app_with(None, None).await;
+    let owner_id = staff(&app, "owner@shop.example", Role::Owner).await;
+    let ana = staff(&app, "ana@shop.example", Role::Staff).await;
+    let mut owner = Shopper::default();
+    owner.log_in(&app, "owner@shop.example", PASSWORD).await;
+    let mut laptop = Shopper::default();
+    laptop.log_in(&app, "ana@shop.example", PASSWORD).await;
+    enrol(&app, &mut laptop, ana).await;
+
+    let own = owner
+        .post(
+            &app,
+            "/api/admin/staff/reset-two-factor",
+            &format!("id={owner_id}"),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::BAD_REQUEST, "{}", own.body);
+    let by_staff = laptop
+        .post(
+            &app,
+            "/api/admin/staff/reset-two-factor",
+            &format!("id={ana}"),
+        )
+        .await;
+    assert_eq!(by_staff.status, StatusCode::FORBIDDEN);
+    let reset = owner
+        .post(
+            &app,
+            "/api/admin/staff/reset-two-factor",
+            &format!("id={ana}"),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert!(!logged_in(&app, &mut laptop).await, "their logins ended");
+    assert_eq!(audited(&app, "staff.two_factor_reset", ana).await, 1);
+    let again = owner
+        .post(
+            &app,
+            "/api/admin/staff/reset-two-factor",
+            &format!("id={ana}"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+
+    let mut new_phone = Shopper::default();
+    let next = password_step(&app, &mut new_phone, "ana@shop.example").await;
+    assert_ne!(next, "/account/login/code", "the password logs in again");
+    assert!(logged_in(&app, &mut new_phone).await);
+    app.db.drop_database().await;
+}

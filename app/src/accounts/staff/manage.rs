@@ -226,3 +226,45 @@ pub async fn end_logins(pool: &PgPool, actor: &Actor, id: i64) -> Result<u64, Ap
     tx.commit().await?;
     Ok(ended)
 }
+
+/// Removes a staff member's second factor and recovery codes and ends their logins (the
+/// owner, for someone who lost their phone and codes). Audited.
+pub async fn reset_two_factor(pool: &PgPool, actor: &Actor, id: i64) -> Result<(), AppError> {
+    if id == actor.id {
+        return Err(AppError::invalid(
+            "Turn your own two-factor login off on your Security page.",
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    let removed = sqlx::query(
+        "DELETE FROM account_two_factor t USING accounts a
+         WHERE t.account_id = a.id AND a.id = $1 AND a.role IS NOT NULL",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if removed.rows_affected() == 0 {
+        return Err(AppError::NotFound(
+            "That staff member has no two-factor login to reset.".to_owned(),
+        ));
+    }
+    sqlx::query("DELETE FROM account_recovery_codes WHERE account_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let ended = crate::accounts::logins::end_all(&mut tx, id, None).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            action: "staff.two_factor_reset",
+            entity_type: "staff",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "logins_ended": ended })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -45,6 +45,16 @@ pub async fn end_staff_logins(id: i64) -> Result<u64, AppError> {
     .await
 }
 
+/// Removes a staff member's two-factor login and ends their logins (owner only).
+#[server(endpoint = "admin/staff/reset-two-factor")]
+pub async fn reset_staff_two_factor(id: i64) -> Result<(), AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Owner).await?;
+        crate::accounts::staff::reset_two_factor(&state.pool, &actor, id).await
+    })
+    .await
+}
+
 /// Requires two-factor login of owners and admins, or stops requiring it (owner only).
 /// Those without it are sent to set it up at their next login.
 #[server(endpoint = "admin/settings/two-factor")]

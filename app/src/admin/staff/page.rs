@@ -1,4 +1,5 @@
-//! `/admin/staff` (owner): the staff list with role changes and deactivation, and the
+//! `/admin/staff` (owner): the staff list with role changes, deactivation, two-factor
+//! state (reset) and logins (end them all), the two-factor requirement, and the
 //! invitation form.
 
 use crate::accounts::model::Role;
@@ -6,7 +7,7 @@ use crate::accounts::model::StaffRow;
 use crate::admin::api::{get_staff_member, list_staff};
 use crate::admin::staff::api::{
     staff_two_factor_required, ChangeStaffRole, EndStaffLogins, InviteStaff, RequireStaffTwoFactor,
-    SetStaffActive,
+    ResetStaffTwoFactor, SetStaffActive,
 };
 use crate::admin::ui::{busy_label, field_error_id, successes, toast_results, LabelledField};
 use crate::components::meta::page_meta;
@@ -19,7 +20,12 @@ pub fn StaffPage() -> impl IntoView {
     let change_role = ServerAction::<ChangeStaffRole>::new();
     let set_active = ServerAction::<SetStaffActive>::new();
     let end_logins = ServerAction::<EndStaffLogins>::new();
+    let reset = ServerAction::<ResetStaffTwoFactor>::new();
     toast_results(invite, "Invitation sent.");
+    toast_results(
+        reset,
+        "Two-factor login reset; they set it up again at their next login.",
+    );
     toast_results(end_logins, "Logged out everywhere.");
     toast_results(change_role, "Role changed.");
     toast_results(set_active, "Account updated.");
@@ -29,9 +35,17 @@ pub fn StaffPage() -> impl IntoView {
         successes(change_role),
         successes(set_active),
     );
-    let ended = successes(end_logins);
+    let (ended, was_reset) = (successes(end_logins), successes(reset));
     let staff = Resource::new(
-        move || (invited.get(), changed.get(), activated.get(), ended.get()),
+        move || {
+            (
+                invited.get(),
+                changed.get(),
+                activated.get(),
+                ended.get(),
+                was_reset.get(),
+            )
+        },
         |_| list_staff(),
     );
     let rows = move || {
@@ -39,7 +53,7 @@ pub fn StaffPage() -> impl IntoView {
             let my_email = me.await.map(|m| m.email).unwrap_or_default();
             match staff.await {
                 Ok(rows) => {
-                    view! { <StaffTable rows my_email change_role set_active end_logins /> }
+                    view! { <StaffTable rows my_email change_role set_active end_logins reset /> }
                         .into_any()
                 }
                 Err(error) => view! { <ErrorPanel error /> }.into_any(),
@@ -52,6 +66,7 @@ pub fn StaffPage() -> impl IntoView {
         {action_error(change_role)}
         {action_error(set_active)}
         {action_error(end_logins)}
+        {action_error(reset)}
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading staff…"</p> }>{rows}</Transition>
         <TwoFactorRequirement />
         <section class="panel" aria-labelledby="invite-heading">
@@ -82,6 +97,7 @@ fn StaffTable(
     change_role: ServerAction<ChangeStaffRole>,
     set_active: ServerAction<SetStaffActive>,
     end_logins: ServerAction<EndStaffLogins>,
+    reset: ServerAction<ResetStaffTwoFactor>,
 ) -> impl IntoView {
     view! {
         <table class="admin-table" data-testid="staff-table">
@@ -95,6 +111,8 @@ fn StaffTable(
                     let confirm_id = format!("deactivate-{}", s.id);
                     let active_id = id.clone();
                     let logins_id = id.clone();
+                    let reset_id = id.clone();
+                    let reset_confirm = format!("reset-{}", s.id);
                     let logins = s.logins;
                     view! {
                         <tr>
@@ -110,7 +128,17 @@ fn StaffTable(
                                     <button type="submit" class="secondary" disabled=move || change_role.pending().get()>"Change"</button>
                                 </ActionForm>
                             </td>
-                            <td>{if s.two_factor { view! { <span class="badge success">"On"</span> }.into_any() } else { view! { <span class="badge">"Off"</span> }.into_any() }}</td>
+                            <td>
+                                {if s.two_factor { view! { <span class="badge success">"On"</span> }.into_any() } else { view! { <span class="badge">"Off"</span> }.into_any() }}
+                                {(s.two_factor && !is_me).then(|| view! {
+                                    <ActionForm action=reset attr:class="inline-form">
+                                        <input type="hidden" name="id" value=reset_id />
+                                        <input id=reset_confirm.clone() type="checkbox" required />
+                                        <label for=reset_confirm.clone()>"Confirm"</label>
+                                        <button type="submit" class="secondary" data-testid="reset-two-factor" disabled=move || reset.pending().get()>"Reset"</button>
+                                    </ActionForm>
+                                })}
+                            </td>
                             <td>
                                 {match logins { 0 => "Nowhere".to_owned(), 1 => "1 device".to_owned(), n => format!("{n} devices") }}
                                 {(!is_me && logins > 0).then(|| view! {
