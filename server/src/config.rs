@@ -57,6 +57,9 @@ pub struct Config {
     pub backups: Option<BackupSchedule>,
     /// Encryption and off-site copies, for scheduled backups and `stoa backup` alike.
     pub backup_storage: BackupStorage,
+    /// The control socket through which a new release takes this server's listening socket
+    /// (STOA_HANDOVER_SOCKET); see `crate::handover`.
+    pub handover_socket: Option<PathBuf>,
     /// Reverse proxies whose X-Forwarded-For names the client (STOA_TRUSTED_PROXIES).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Card payments through Stripe, when STOA_STRIPE_SECRET_KEY is set.
@@ -389,6 +392,7 @@ impl Config {
             database_url,
             backups,
             backup_storage,
+            handover_socket: get("STOA_HANDOVER_SOCKET").map(PathBuf::from),
             trusted_proxies,
             environment,
             database,

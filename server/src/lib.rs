@@ -7,7 +7,8 @@
 //! shared `AppState`); `middleware` (what wraps every request); `http` (plain routes
 //! beside the Leptos app, each module with its `routes()`); `assets` (earlier builds' files,
 //! kept servable); `router` (puts them together);
-//! `jobs` (background workers); `cli` (the subcommands).
+//! `jobs` (background workers); `handover` (passing the listening socket to a new release);
+//! `cli` (the subcommands).
 
 pub mod backup;
 pub mod config;
@@ -25,5 +26,7 @@ pub mod assets;
 pub mod router;
 
 pub mod jobs;
+
+pub mod handover;
 
 pub mod cli;

@@ -8,6 +8,7 @@ use app::kernel::context::ServerState;
 use app::kernel::site::SiteInfo;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
+use std::future::IntoFuture;
 use std::sync::Arc;
 use tower_sessions::ExpiredDeletion;
 
@@ -108,19 +109,41 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
         keep_earlier_builds_servable(&state.leptos_options);
     }
     let router = build_router(state);
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let control = config.handover_socket.clone();
+    let (listener, predecessor) = crate::handover::listen(config.addr, control.as_deref())?;
+    let listener_fd = std::os::fd::AsRawFd::as_raw_fd(&listener);
+    let (stop, mut stopped_by_successor) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let successor_ready = async {
+                // Without a control socket the sender is gone at once: that is no reason to stop.
+                if stopped_by_successor.wait_for(|stop| *stop).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                () = shutdown_signal() => {}
+                () = successor_ready => {}
+            }
+        })
+        .into_future(),
+    );
+    let control_socket =
+        tokio::task::spawn_blocking(move || predecessor.serving(listener_fd, control, stop))
+            .await
+            .map_err(std::io::Error::other)??;
     tracing::info!(
         address = %config.addr,
         public_url = %config.public_url,
         environment = config.environment.as_str(),
         "Stoa is serving"
     );
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    server.await.map_err(std::io::Error::other)??;
+    drop(control_socket);
     tracing::info!("stopped; in-flight requests finished");
     Ok(())
 }

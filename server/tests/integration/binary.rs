@@ -81,6 +81,16 @@ pub(crate) fn serve_until_ready(
     keep_logs: bool,
 ) -> (std::process::Child, u16) {
     let port = free_port();
+    (serve_on(database_url, port, extra, keep_logs), port)
+}
+
+/// `stoa serve` on `port`, once /readyz answers 200 (as `serve_until_ready`).
+fn serve_on(
+    database_url: &str,
+    port: u16,
+    extra: &[(&str, &str)],
+    keep_logs: bool,
+) -> std::process::Child {
     let mut command = stoa();
     command
         .arg("serve")
@@ -100,7 +110,7 @@ pub(crate) fn serve_until_ready(
         assert!(Instant::now() < deadline, "stoa became ready");
         std::thread::sleep(Duration::from_millis(100));
     }
-    (child, port)
+    child
 }
 
 #[test]
@@ -132,6 +142,132 @@ async fn stoa_serves_and_stops_cleanly_on_sigterm() {
         http_get(port, "/healthz").is_none(),
         "nothing listens after shutdown"
     );
+    db.drop_database().await;
+}
+
+/// Waits up to `seconds` for the process to exit by itself.
+fn exits_within(child: &mut std::process::Child, seconds: u64) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// Requests on new connections, one after another, until `stop`; returns (answered,
+/// failed) with the first failures.
+fn steady_requests(
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<(u32, Vec<String>)> {
+    std::thread::spawn(move || {
+        let (mut answered, mut failures) = (0, Vec::new());
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            match http_get(port, "/healthz") {
+                Some(reply) if reply.starts_with("HTTP/1.1 200") => answered += 1,
+                other => failures.push(format!("{other:?}")),
+            }
+        }
+        (answered, failures)
+    })
+}
+
+fn stderr_of(child: &mut std::process::Child) -> String {
+    let mut log = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        stderr.read_to_string(&mut log).unwrap();
+    }
+    log
+}
+
+#[tokio::test]
+async fn a_new_release_takes_the_listening_socket_and_the_old_one_stops_without_a_failed_request() {
+    let db = TestDatabase::new().await;
+    let control = std::env::temp_dir().join(format!("stoa-handover-{}.sock", free_port()));
+    let control_text = control.to_str().unwrap().to_owned();
+    let extra = [("STOA_HANDOVER_SOCKET", control_text.as_str())];
+    let port = free_port();
+    let mut old = serve_on(&db.url(), port, &extra, true);
+    assert!(control.exists(), "the running server offers its socket");
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = steady_requests(port, stop.clone());
+    std::thread::sleep(Duration::from_millis(300));
+    let new = serve_on(&db.url(), port, &extra, true);
+    let old_status = exits_within(&mut old, 30).expect("the old release stops by itself");
+    assert!(old_status.success(), "{old_status}");
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (answered, failures) = load.join().unwrap();
+    assert!(
+        answered > 20,
+        "requests ran through the release: {answered}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(3)]
+    );
+    assert!(stderr_of(&mut old).contains("a new release is serving on this socket; stopping"));
+    assert!(http_get(port, "/readyz")
+        .unwrap()
+        .starts_with("HTTP/1.1 200"));
+    assert!(
+        control.exists(),
+        "the new release offers the socket to the next one"
+    );
+
+    let (status, logs) = stop_and_read_log(new);
+    assert!(status.success());
+    assert!(
+        logs.contains("listening socket received from the running server"),
+        "{logs}"
+    );
+    assert!(
+        !control.exists(),
+        "a server that stops removes its control socket"
+    );
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_new_release_that_fails_before_it_is_ready_leaves_the_old_one_serving() {
+    use sendfd::RecvWithFd;
+    let db = TestDatabase::new().await;
+    let control = std::env::temp_dir().join(format!("stoa-handover-{}.sock", free_port()));
+    let control_text = control.to_str().unwrap().to_owned();
+    let extra = [("STOA_HANDOVER_SOCKET", control_text.as_str())];
+    let port = free_port();
+    let mut old = serve_on(&db.url(), port, &extra, false);
+
+    // A successor takes the socket, then dies before saying it is ready.
+    {
+        let mut stream = std::os::unix::net::UnixStream::connect(&control).unwrap();
+        stream.write_all(b"listener\n").unwrap();
+        let (mut bytes, mut fds) = ([0u8; 16], [-1; 1]);
+        let (_, received) = stream.recv_with_fd(&mut bytes, &mut fds).unwrap();
+        assert_eq!(received, 1, "the socket came with the answer");
+        // SAFETY: the descriptor was just received and is owned by nothing else.
+        drop(unsafe { <std::net::TcpListener as std::os::fd::FromRawFd>::from_raw_fd(fds[0]) });
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        old.try_wait().unwrap().is_none(),
+        "the old release still runs"
+    );
+    assert!(http_get(port, "/readyz")
+        .unwrap()
+        .starts_with("HTTP/1.1 200"));
+
+    // A real successor still can take over afterwards.
+    let new = serve_on(&db.url(), port, &extra, false);
+    assert!(exits_within(&mut old, 30).is_some_and(|s| s.success()));
+    let (status, _) = stop_and_read_log(new);
+    assert!(status.success());
     db.drop_database().await;
 }
 
