@@ -107,7 +107,9 @@ ensure_wasm_opt() {
 # A test server from PyPI in a project-local virtualenv, .tools/NAME.
 ensure_pypi_tool() {
   local name="$1" version="$2" requirement="$3" what="$4" venv="$ROOT/.tools/$1"
-  if ! "$venv/bin/pip" show "$name" 2>/dev/null | grep -q "^Version: $version$"; then
+  # grep reads all of it: with -q it would stop early, and pipefail would count the
+  # broken pipe as "not installed".
+  if ! "$venv/bin/pip" show "$name" 2>/dev/null | grep "^Version: $version$" >/dev/null; then
     log "installing $name $version ($what) into .tools/$name"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$requirement==$version"

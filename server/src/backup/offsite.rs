@@ -303,14 +303,16 @@ impl Bucket {
                 .await
                 .map_err(|e| format!("reading the bucket's listing: {e}"))?
                 .to_bytes();
-            let page = rusty_s3::actions::ListObjectsV2::parse_response(&body)
+            let body = std::str::from_utf8(&body)
+                .map_err(|_| "the bucket's listing is not UTF-8".to_owned())?;
+            let page = rusty_s3::actions::ListObjectsV2::parse_response(body)
                 .map_err(|e| format!("the bucket's listing is not understood: {e}"))?;
             found.extend(page.contents.into_iter().filter_map(|object| {
                 let name = object.key.strip_prefix(&self.prefix)?;
                 (!name.contains('/')).then_some(())?;
                 Some(OffsiteBackup {
                     name: name.strip_suffix(MANIFEST_SUFFIX)?.to_owned(),
-                    modified: object.last_modified,
+                    modified: object.last_modified.unwrap_or_default(),
                 })
             }));
             match page.next_continuation_token {
