@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod funnel;
+pub mod integrations;
 pub mod inventory;
 pub mod kernel;
 pub mod layout;

@@ -128,6 +128,36 @@ enum Command {
         #[command(subcommand)]
         command: PaymentsCommand,
     },
+    /// Keys for the integration API (/api/v1).
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Make a key and print it once (only its prefix is kept readable).
+    ///
+    /// Scopes: catalog:read, catalog:write, stock:write, orders:read, orders:write,
+    /// customers:read.
+    ///
+    /// Example: stoa api-key create --name "Warehouse ERP" --scopes orders:read,stock:write --expires-days 365
+    Create {
+        /// What the key is for, e.g. "Warehouse ERP".
+        #[arg(long)]
+        name: String,
+        /// The scopes, separated by commas.
+        #[arg(long)]
+        scopes: String,
+        /// Stop working after this many days (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List the keys (prefix, scopes, last use; never the key).
+    List,
+    /// Revoke a key by its prefix (stoa_1a2b3c4d) or id: it stops working at once.
+    Revoke { key: String },
 }
 
 #[derive(Subcommand)]
@@ -240,6 +270,58 @@ async fn main() -> ExitCode {
     }
 }
 
+async fn run_api_key(pool: &sqlx::PgPool, command: ApiKeyCommand) -> Result<(), String> {
+    use app::integrations::{keys, model::Scope};
+    // Changes from the command line are audited as made by the server's operator.
+    let operator = app::audit::Actor {
+        id: 0,
+        email: "command line (stoa api-key)".to_owned(),
+        client_address: "local".to_owned(),
+    };
+    match command {
+        ApiKeyCommand::Create {
+            name,
+            scopes,
+            expires_days,
+        } => {
+            let scopes = Scope::parse_list(&scopes)?;
+            let made = keys::create(pool, &operator, &name, &scopes, expires_days)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{}", made.key);
+            eprintln!(
+                "made API key {} ({}) with {}; it is shown this once: keep it in the other system's secret store",
+                made.prefix,
+                name.trim(),
+                scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            );
+        }
+        ApiKeyCommand::List => {
+            for key in keys::list(pool).await.map_err(|e| e.to_string())? {
+                println!(
+                    "{}  {:<24} {:<40} {}  last used {}",
+                    key.prefix,
+                    key.name,
+                    key.scopes.join(","),
+                    if key.usable {
+                        "active "
+                    } else {
+                        "revoked or expired"
+                    },
+                    key.last_used_at.as_deref().unwrap_or("never")
+                );
+            }
+        }
+        ApiKeyCommand::Revoke { key } => {
+            let prefix = keys::revoke(pool, &operator, &key)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("revoked {prefix}");
+        }
+    }
+    Ok(())
+}
+
 fn offsite_of(config: &Config) -> Result<&backup::offsite::Offsite, String> {
     config.backup_storage.offsite.as_ref().ok_or_else(|| {
         "no off-site copy is configured: set STOA_BACKUP_COPY_TO to a folder or s3://bucket/prefix"
@@ -259,6 +341,12 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Payments {
             command: PaymentsCommand::Reconcile { since },
         } => return run_reconcile(&config, since).await,
+        Command::ApiKey { command } => {
+            let pool = database::open(&config.database, 2)
+                .await
+                .map_err(|e| e.to_string())?;
+            return run_api_key(&pool, command).await;
+        }
         Command::Backup {
             check: Some(BackupCommand::Verify { file, identity }),
             ..
@@ -409,7 +497,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Check
         | Command::Backup { .. }
         | Command::Restore { .. }
-        | Command::Payments { .. } => {
+        | Command::Payments { .. }
+        | Command::ApiKey { .. } => {
             unreachable!("handled above")
         }
         Command::Anonymize { yes } => {

@@ -1,7 +1,9 @@
 //! Plain HTTP routes beside the Leptos app: health, metrics, media, data exports, image
-//! uploads, catalog CSV, sitemaps, page-load beacons and the payment provider's events. Each module answers for its own
+//! uploads, catalog CSV, sitemaps, page-load beacons, the payment provider's events and the
+//! integration API (`api`, under /api/v1). Each module answers for its own
 //! paths with `routes()`.
 
+pub mod api;
 pub mod catalog_csv;
 pub mod exports;
 pub mod health;
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sitemap::routes())
         .merge(vitals::routes())
         .merge(payment_events::routes())
+        .merge(api::routes())
 }
 
 /// Routes that take large uploads, each with its own body limit.

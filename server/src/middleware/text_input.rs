@@ -15,13 +15,25 @@ use axum::response::{IntoResponse, Response};
 const MAX_CHECKED_BODY_BYTES: usize = super::MAX_REQUEST_BODY_BYTES;
 
 pub async fn refuse_nul_in_text(request: Request, next: Next) -> Response {
+    // The integration API answers in its own error shape (`http::api::error`).
+    let refusal = if request.uri().path().starts_with("/api/v1/") {
+        || {
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(serde_json::json!({ "type": "bad_request", "message": NUL_REFUSAL })),
+            )
+                .into_response()
+        }
+    } else {
+        || refusal().into_response()
+    };
     let address_has_nul = contains_encoded_nul(request.uri().path().as_bytes())
         || request
             .uri()
             .query()
             .is_some_and(|query| contains_encoded_nul(query.as_bytes()));
     if address_has_nul {
-        return refusal().into_response();
+        return refusal();
     }
     if !body_is_text(&request) {
         return next.run(request).await;
@@ -38,14 +50,17 @@ pub async fn refuse_nul_in_text(request: Request, next: Next) -> Response {
         }
     };
     if bytes.contains(&0) || contains_encoded_nul(&bytes) || contains_json_nul(&bytes) {
-        return refusal().into_response();
+        return refusal();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }
 
+const NUL_REFUSAL: &str =
+    "The request contains a NUL character, which no text in the store can hold.";
+
 fn refusal() -> AppError {
-    AppError::invalid("The request contains a NUL character, which no text in the store can hold.")
+    AppError::invalid(NUL_REFUSAL)
 }
 
 /// Form, JSON and plain-text bodies; not multipart (binary files) nor bodiless requests.

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod api;
 mod architecture;
 mod bad_text;
 mod binary;

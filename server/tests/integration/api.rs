@@ -1,0 +1,501 @@
+//! The integration API (/api/v1) over HTTP against the real router: keys and scopes on
+//! every endpoint the OpenAPI document lists, one error shape, rate limits, idempotent
+//! stock batches under concurrent retries, order pages that never skip or repeat while
+//! orders are placed, and the `stoa api-key` command.
+
+use crate::support::{spawn_app_with, Reply, TestApp};
+use app::integrations::keys;
+use app::integrations::model::Scope;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use std::sync::Arc;
+
+fn operator() -> app::audit::Actor {
+    app::audit::Actor {
+        id: 1,
+        email: "owner@shop.example".to_owned(),
+        client_address: "127.0.0.1".to_owned(),
+    }
+}
+
+async fn key_with(app: &TestApp, scopes: &[Scope]) -> String {
+    keys::create(&app.db.pool, &operator(), "Test ERP", scopes, None)
+        .await
+        .unwrap()
+        .key
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    uri: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    if body.is_some() {
+        request = request
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "test-key-1");
+    }
+    app.send(
+        request
+            .body(Body::from(body.unwrap_or_default().to_owned()))
+            .unwrap(),
+    )
+    .await
+}
+
+fn json(reply: &Reply) -> serde_json::Value {
+    serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("JSON: {}", reply.body))
+}
+
+/// Every operation of the served document: method, path (parameters filled) and the scope
+/// its security requirement names.
+async fn operations(app: &TestApp) -> Vec<(Method, String, Scope)> {
+    let document = json(&app.get("/api/v1/openapi.json").await);
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let scope = op["security"][0]["api_key"][0]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} names its scope"));
+            found.push((
+                method.to_uppercase().parse().unwrap(),
+                path.replace("{number}", "ST-1"),
+                Scope::parse(scope).unwrap(),
+            ));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn every_endpoint_refuses_a_missing_or_bad_key_with_401_and_a_missing_scope_with_403() {
+    let app = spawn_app_with(None, None).await;
+    let operations = operations(&app).await;
+    assert!(operations.len() >= 3, "{operations:?}");
+    let revoked = key_with(&app, &Scope::ALL).await;
+    keys::revoke(&app.db.pool, &operator(), &revoked[..13])
+        .await
+        .unwrap();
+    let expired = keys::create(&app.db.pool, &operator(), "Old", &Scope::ALL, Some(1))
+        .await
+        .unwrap()
+        .key;
+    sqlx::query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE prefix = $1")
+        .bind(&expired[..13])
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let forged = format!("{}{}", &revoked[..14], "0".repeat(64));
+    for (method, path, scope) in &operations {
+        let body = (*method == Method::POST).then_some("{}");
+        for key in [
+            None,
+            Some("not-a-key"),
+            Some(forged.as_str()),
+            Some(revoked.as_str()),
+            Some(expired.as_str()),
+        ] {
+            let reply = call(&app, method.clone(), path, key, body).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} with {key:?}: {}",
+                reply.body
+            );
+            assert_eq!(json(&reply)["type"], "unauthorized");
+            assert!(reply.headers.contains_key(header::WWW_AUTHENTICATE));
+        }
+        let others: Vec<Scope> = Scope::ALL.into_iter().filter(|s| s != scope).collect();
+        let without = key_with(&app, &others).await;
+        let reply = call(&app, method.clone(), path, Some(&without), body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            reply.body
+        );
+        assert!(json(&reply)["message"]
+            .as_str()
+            .unwrap()
+            .contains(scope.as_str()));
+        let with = key_with(&app, &[*scope]).await;
+        let reply = call(&app, method.clone(), path, Some(&with), body).await;
+        assert!(
+            ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status)
+                && !reply.status.is_server_error(),
+            "{method} {path} with its scope: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    let unknown = call(&app, Method::GET, "/api/v1/nothing-here", None, None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(json(&unknown)["type"], "not_found");
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn the_reference_page_and_the_openapi_document_are_served_without_a_key() {
+    let app = spawn_app_with(None, None).await;
+    let document = json(&app.get("/api/v1/openapi.json").await);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(document["paths"]["/api/v1/orders"]["get"].is_object());
+    let page = app.get("/api/v1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<code>/api/v1/stock</code>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"schema-ApiOrder\""));
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_stock_batch_retried_concurrently_changes_stock_once_and_answers_the_same() {
+    let app = Arc::new(spawn_app_with(None, None).await);
+    let first = app.variant_with_stock(10).await;
+    let second = app.variant_with_stock(5).await;
+    let sku = |id: i64| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT sku FROM product_variants WHERE id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = (sku(first).await, sku(second).await);
+    let key = key_with(&app, &[Scope::StockWrite]).await;
+    let body = format!(
+        r#"{{"changes":[{{"sku":"{a}","adjust":-3,"reason":"damaged","note":"forklift"}},{{"sku":"{b}","set":40,"reason":"import"}}]}}"#
+    );
+    let replies = futures_util::future::join_all((0..8).map(|_| {
+        let (app, key, body) = (app.clone(), key.clone(), body.clone());
+        async move { call(&app, Method::POST, "/api/v1/stock", Some(&key), Some(&body)).await }
+    }))
+    .await;
+    for reply in &replies {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(
+            reply.body, replies[0].body,
+            "every retry gets the first answer"
+        );
+    }
+    assert_eq!(app.stock_of(first).await, 7);
+    assert_eq!(app.stock_of(second).await, 40);
+    let ledger: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM stock_movements WHERE variant_id = ANY($1) AND reason IN ('damaged', 'import')",
+    )
+    .bind(vec![first, second])
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(ledger, 2, "one ledger row per change, not per retry");
+    let audit: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'stock.api_batch' AND actor_email LIKE 'API key \"Test ERP\"%'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audit, 1);
+
+    // The same key with another body is refused; a bad batch changes nothing.
+    let reused = call(
+        &app,
+        Method::POST,
+        "/api/v1/stock",
+        Some(&key),
+        Some(&body.replace("40", "41")),
+    )
+    .await;
+    assert_eq!(reused.status, StatusCode::BAD_REQUEST, "{}", reused.body);
+    let mut request = Request::post("/api/v1/stock")
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", "test-key-2");
+    let bad = format!(
+        r#"{{"changes":[{{"sku":"{a}","adjust":-100,"reason":"damaged"}},{{"sku":"{b}","set":1,"reason":"import"}},{{"sku":"NO-SUCH","set":1,"reason":"import"}}]}}"#
+    );
+    request = request.header(header::CONTENT_LENGTH, bad.len());
+    let refused = app.send(request.body(Body::from(bad)).unwrap()).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let fields: Vec<String> = json(&refused)["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["changes.0.adjust", "changes.2.sku"]);
+    assert_eq!(app.stock_of(first).await, 7, "nothing changed");
+    assert_eq!(app.stock_of(second).await, 40);
+    for (bad_body, what) in [
+        ("{\"changes\":[],\"extra\":1}", "unknown field"),
+        (
+            "{\"changes\":[{\"sku\":\"A\",\"set\":\"ten\",\"reason\":\"import\"}]}",
+            "wrong type",
+        ),
+        ("[1, 2", "broken JSON"),
+    ] {
+        let reply = call(
+            &app,
+            Method::POST,
+            "/api/v1/stock",
+            Some(&key),
+            Some(bad_body),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{what}: {}",
+            reply.body
+        );
+        assert_eq!(json(&reply)["type"], "bad_request", "{what}");
+    }
+    let app = Arc::try_unwrap(app).ok().unwrap();
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn order_pages_never_skip_or_repeat_an_order_while_orders_are_placed() {
+    let app = Arc::new(spawn_app_with(None, None).await);
+    let key = key_with(&app, &[Scope::OrdersRead]).await;
+    let variant = app.variant_with_stock(10_000).await;
+    let place = move |app: Arc<TestApp>| async move {
+        let cart = app::cart::repo::create_cart(&app.db.pool).await.unwrap();
+        app::cart::repo::add_to_cart(
+            &app.db.pool,
+            cart,
+            variant,
+            app::cart::model::Quantity::parse(1).unwrap(),
+        )
+        .await
+        .unwrap();
+        app::orders::place::place_order(
+            &app.db.pool,
+            &app::testing::fixtures::manual_order_request(cart, "erp@example.com"),
+        )
+        .await
+        .unwrap()
+    };
+    for _ in 0..5 {
+        place(app.clone()).await;
+    }
+    // Orders keep arriving, four at a time, while the ERP pages through with 3 per page.
+    let placing = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            for _ in 0..10 {
+                futures_util::future::join_all((0..4).map(|_| place(app.clone()))).await;
+            }
+        })
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    // Until every order is listed: a list shows a change once every write transaction
+    // older than it has finished (other tests' too), so the last ones may come a moment
+    // later, never out of order and never twice.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !(placing.is_finished() && seen.len() >= 45) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "all orders listed in time: {}",
+            seen.len()
+        );
+        let uri = match &cursor {
+            Some(cursor) => format!("/api/v1/orders?limit=3&cursor={cursor}"),
+            None => "/api/v1/orders?limit=3".to_owned(),
+        };
+        let page = call(&app, Method::GET, &uri, Some(&key), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let page = json(&page);
+        for order in page["orders"].as_array().unwrap() {
+            assert_eq!(
+                order["lines"][0]["quantity"], 1,
+                "orders come with their lines"
+            );
+            seen.push(order["number"].as_str().unwrap().to_owned());
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_owned).or(cursor);
+        if page["orders"].as_array().unwrap().is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    placing.await.unwrap();
+    let after = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/orders?cursor={}", cursor.unwrap()),
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(
+        json(&after)["orders"],
+        serde_json::json!([]),
+        "nothing comes twice"
+    );
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no order twice: {seen:?}");
+    assert_eq!(seen.len(), 45, "every order once");
+
+    // One order by number; filters are checked.
+    let one = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/orders/{}", seen[0]),
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(json(&one)["email"], "erp@example.com");
+    for bad in [
+        "status=lost",
+        "limit=0",
+        "limit=201",
+        "cursor=abc",
+        "updated_since=yesterday",
+        "colour=red",
+    ] {
+        let reply = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/orders?{bad}"),
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            reply.body
+        );
+    }
+    let paid = call(
+        &app,
+        Method::GET,
+        "/api/v1/orders?status=paid",
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(
+        json(&paid)["orders"],
+        serde_json::json!([]),
+        "manual orders wait for payment"
+    );
+    let app = Arc::try_unwrap(app).ok().unwrap();
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_key_over_its_request_rate_gets_429_with_retry_after() {
+    // SAFETY: set before the limiter first reads it; each test runs in its own process.
+    unsafe { std::env::set_var("STOA_API_REQUESTS_PER_SECOND", "1") };
+    let app = spawn_app_with(None, None).await;
+    let key = key_with(&app, &[Scope::OrdersRead]).await;
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(
+        (0..4).map(|_| call(&app, Method::GET, "/api/v1/orders", Some(&key), None)),
+    )
+    .await
+    .into_iter()
+    .map(|reply| reply.status)
+    .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        2,
+        "{statuses:?}"
+    );
+    let limited = call(&app, Method::GET, "/api/v1/orders", Some(&key), None).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(json(&limited)["type"], "rate_limited");
+    assert!(limited.headers.contains_key(header::RETRY_AFTER));
+    let other = key_with(&app, &[Scope::OrdersRead]).await;
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/orders", Some(&other), None)
+            .await
+            .status,
+        StatusCode::OK,
+        "each key has its own limit"
+    );
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn the_command_line_prints_a_key_once_lists_it_by_prefix_and_revokes_it() {
+    let app = spawn_app_with(None, None).await;
+    let url = app.db.url();
+    let stoa = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_stoa"))
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let made = stoa(&[
+        "api-key",
+        "create",
+        "--name",
+        "Warehouse ERP",
+        "--scopes",
+        "orders:read,stock:write",
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let key = String::from_utf8(made.stdout).unwrap().trim().to_owned();
+    assert!(key.starts_with("stoa_") && key.len() == 78, "{key}");
+    let listed = String::from_utf8(stoa(&["api-key", "list"]).stdout).unwrap();
+    assert!(
+        listed.contains(&key[..13]) && listed.contains("Warehouse ERP"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(&key[14..]),
+        "the key itself is never shown again"
+    );
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/orders", Some(&key), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let bad_scope = stoa(&[
+        "api-key",
+        "create",
+        "--name",
+        "X",
+        "--scopes",
+        "orders:delete",
+    ]);
+    assert!(!bad_scope.status.success());
+    assert!(String::from_utf8_lossy(&bad_scope.stderr).contains("orders:delete"));
+    assert!(stoa(&["api-key", "revoke", &key[..13]]).status.success());
+    let after = call(&app, Method::GET, "/api/v1/orders", Some(&key), None).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert!(json(&after)["message"]
+        .as_str()
+        .unwrap()
+        .contains("revoked"));
+    app.db.drop_database().await;
+}
