@@ -45,6 +45,7 @@ use crate::layout::{SiteFooter, SiteHeader};
 use admin::audit::page::AuditLogPage;
 use admin::categories::page::CategoriesPage;
 use admin::dashboard::page::DashboardPage;
+use admin::integrations::page::IntegrationsPage;
 use admin::orders::pages::{OrderDetailPage, OrderListPage};
 use admin::pages::{AdminLayout, CustomerPage, CustomersPage, SettingsPage};
 use admin::products::pages::{CatalogImportPage, ProductEditorPage, ProductListPage};
@@ -148,6 +149,7 @@ fn ShopFrame() -> impl IntoView {
                     <Route path=path!("audit") view={Lazy::<AuditLog>::new()} ssr=SsrMode::Async />
                     <Route path=path!("settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async />
                     <Route path=path!("staff") view={Lazy::<Staff>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("integrations") view={Lazy::<Integrations>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </main>
@@ -208,6 +210,7 @@ lazy_pages! {
     AuditLog => AuditLogPage,
     Settings => SettingsPage,
     Staff => StaffPage,
+    Integrations => IntegrationsPage,
 }
 
 /// The policy of a rendered page, allowing the scripts that carry the nonce Leptos gave

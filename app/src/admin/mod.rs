@@ -7,6 +7,7 @@ pub mod api;
 pub mod audit;
 pub mod categories;
 pub mod dashboard;
+pub mod integrations;
 pub mod model;
 pub mod orders;
 pub mod pages;

@@ -56,6 +56,7 @@ fn AdminNav(member: StaffMember) -> impl IntoView {
         ("/admin/customers", "Customers", Role::Admin),
         ("/admin/audit", "Audit log", Role::Admin),
         ("/admin/settings", "Settings", Role::Admin),
+        ("/admin/integrations", "Integrations", Role::Admin),
         ("/admin/staff", "Staff", Role::Owner),
         ("/account/security", "Your security", Role::Staff),
     ];

@@ -105,7 +105,12 @@ pub async fn create(
             "A key expires after 1 to 3650 days, or never.",
         ));
     }
-    let scope_names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    // Kept in one order, so lists read alike whatever order they were given in.
+    let scope_names: Vec<&str> = Scope::ALL
+        .into_iter()
+        .filter(|scope| scopes.contains(scope))
+        .map(Scope::as_str)
+        .collect();
     let (key, prefix) = new_key();
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
