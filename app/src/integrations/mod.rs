@@ -5,6 +5,8 @@
 pub mod model;
 
 #[cfg(feature = "ssr")]
+pub mod catalog;
+#[cfg(feature = "ssr")]
 pub mod cursor;
 #[cfg(feature = "ssr")]
 pub mod keys;

@@ -499,3 +499,114 @@ async fn the_command_line_prints_a_key_once_lists_it_by_prefix_and_revokes_it() 
         .contains("revoked"));
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn an_erp_confirms_a_shipment_and_reads_the_catalog() {
+    let app = spawn_app_with(Some(3), None).await;
+    let key = key_with(
+        &app,
+        &[Scope::OrdersRead, Scope::OrdersWrite, Scope::CatalogRead],
+    )
+    .await;
+    let variant = app.variant_with_stock(5).await;
+    let cart = app::cart::repo::create_cart(&app.db.pool).await.unwrap();
+    app::cart::repo::add_to_cart(
+        &app.db.pool,
+        cart,
+        variant,
+        app::cart::model::Quantity::parse(2).unwrap(),
+    )
+    .await
+    .unwrap();
+    let placed = app::orders::place::place_order(
+        &app.db.pool,
+        &app::testing::fixtures::manual_order_request(cart, "ship@example.com"),
+    )
+    .await
+    .unwrap();
+    let number: String = sqlx::query_scalar("SELECT number FROM orders ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let _ = placed;
+    let shipment = r#"{"carrier":"DHL","tracking_number":"JD014600003SE"}"#;
+    let path = format!("/api/v1/orders/{number}/fulfil");
+    // Not paid yet: the state machine refuses, as in the staff area.
+    let early = call(&app, Method::POST, &path, Some(&key), Some(shipment)).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST, "{}", early.body);
+    sqlx::query("UPDATE orders SET status = 'paid' WHERE number = $1")
+        .bind(&number)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let shipped = call(&app, Method::POST, &path, Some(&key), Some(shipment)).await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.body);
+    let order = json(&shipped);
+    assert_eq!(order["status"], "fulfilled");
+    assert_eq!(order["shipment"]["tracking_number"], "JD014600003SE");
+    let again = call(&app, Method::POST, &path, Some(&key), Some(shipment)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "a repeat changes nothing: {}",
+        again.body
+    );
+    let emails: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox_emails WHERE recipient = 'ship@example.com' AND kind LIKE '%shipped%'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(emails, 1, "the shopper is told once");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'order.fulfil' AND actor_email LIKE 'API key%'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    let unknown = call(
+        &app,
+        Method::POST,
+        "/api/v1/orders/ST-0/fulfil",
+        Some(&key),
+        Some(shipment),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let extra = call(
+        &app,
+        Method::POST,
+        &path,
+        Some(&key),
+        Some(r#"{"carrier":"DHL","tracking_number":"1","eta":"soon"}"#),
+    )
+    .await;
+    assert_eq!(
+        extra.status,
+        StatusCode::BAD_REQUEST,
+        "unknown fields are refused"
+    );
+
+    let catalog = call(
+        &app,
+        Method::GET,
+        "/api/v1/products?limit=200",
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(catalog.status, StatusCode::OK, "{}", catalog.body);
+    let products = json(&catalog)["products"].as_array().unwrap().clone();
+    assert!(
+        products.len() >= 3,
+        "the seeded products and the test's own"
+    );
+    let with_variant = products
+        .iter()
+        .flat_map(|p| p["variants"].as_array().unwrap().clone())
+        .find(|v| v["stock"] == 3)
+        .expect("the ordered variant, 5 less 2");
+    assert_eq!(with_variant["price_minor"], 2500);
+    app.db.drop_database().await;
+}

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 mod orders;
+mod products;
 mod reference;
 mod stock;
 
@@ -22,12 +23,19 @@ use utoipa::OpenApi;
         version = "1",
         description = "Orders, stock and the catalog for other systems. Authenticate with `Authorization: Bearer stoa_…`; each endpoint names the scope its key needs. Amounts are integers in the currency's minor unit. Lists are paged with `cursor` and never skip or repeat a row. Errors are `{\"type\", \"message\", \"fields\"}`."
     ),
-    paths(orders::list_orders, orders::get_order, stock::change_stock),
+    paths(
+        orders::list_orders,
+        orders::get_order,
+        orders::fulfil_order,
+        products::list_products,
+        stock::change_stock
+    ),
     components(schemas(ApiErrorBody, error::ApiFieldError)),
     modifiers(&BearerKey),
     tags(
         (name = "orders", description = "Orders with their lines, addresses, payments and shipments"),
         (name = "stock", description = "Stock levels by SKU, written to the stock ledger"),
+        (name = "catalog", description = "Products with their variants, prices and stock"),
     )
 )]
 pub struct ApiDoc;
@@ -73,6 +81,8 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         .route("/orders", get(orders::list_orders))
         .route("/orders/{number}", get(orders::get_order))
+        .route("/orders/{number}/fulfil", post(orders::fulfil_order))
+        .route("/products", get(products::list_products))
         .route("/stock", post(stock::change_stock))
         .fallback(unknown_endpoint);
     Router::new().nest("/api/v1", api)

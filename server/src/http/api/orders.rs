@@ -80,3 +80,65 @@ pub async fn get_order(
     }
     Ok(Json(orders::by_number(&state.server.pool, &number).await?))
 }
+
+/// What a shipment confirmation carries.
+#[derive(Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shipment {
+    /// 1 to 100 characters, e.g. "DHL".
+    #[schema(min_length = 1, max_length = 100)]
+    carrier: String,
+    #[schema(min_length = 1, max_length = 100)]
+    tracking_number: String,
+}
+
+/// Marks a paid order fulfilled with its carrier and tracking number: the same step as in
+/// the staff area (the shopper gets the shipping email, the audit log names the key). A
+/// repeat for an order already fulfilled changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{number}/fulfil",
+    tag = "orders",
+    params(("number" = String, Path, description = "The order number, e.g. ST-10001")),
+    request_body = Shipment,
+    security(("api_key" = ["orders:write"])),
+    responses(
+        (status = 200, description = "The order, fulfilled", body = ApiOrder),
+        (status = 400, description = "The body is not valid, or the order cannot be fulfilled in its status", body = ApiErrorBody),
+        (status = 404, description = "No order has this number", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid", body = ApiErrorBody),
+        KeyRefusals,
+    )
+)]
+pub async fn fulfil_order(
+    key: ApiKey,
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    body: Result<Json<Shipment>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ApiOrder>, ApiError> {
+    key.require(Scope::OrdersWrite)?;
+    let Json(shipment) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    if number.len() > 40 || number.chars().any(char::is_control) {
+        return Err(ApiError::NotFound(
+            "There is no order with this number.".to_owned(),
+        ));
+    }
+    let order_id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
+        .bind(number.trim())
+        .fetch_optional(&state.server.pool)
+        .await?;
+    let order_id = order_id
+        .ok_or_else(|| ApiError::NotFound("There is no order with this number.".to_owned()))?;
+    app::orders::manage::fulfil(
+        &state.server.pool,
+        &key.actor(),
+        &app::orders::manage::model::FulfilForm {
+            order_id,
+            carrier: shipment.carrier,
+            tracking_number: shipment.tracking_number,
+        },
+        &state.server.site.public_url,
+    )
+    .await?;
+    Ok(Json(orders::by_number(&state.server.pool, &number).await?))
+}
