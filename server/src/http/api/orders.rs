@@ -73,12 +73,8 @@ pub async fn get_order(
     Path(number): Path<String>,
 ) -> Result<Json<ApiOrder>, ApiError> {
     key.require(Scope::OrdersRead)?;
-    if number.len() > 40 || number.chars().any(char::is_control) {
-        return Err(ApiError::NotFound(
-            "There is no order with this number.".to_owned(),
-        ));
-    }
-    Ok(Json(orders::by_number(&state.server.pool, &number).await?))
+    let number = order_number(&number)?;
+    Ok(Json(orders::by_number(&state.server.pool, number).await?))
 }
 
 /// What a shipment confirmation carries.
@@ -118,13 +114,9 @@ pub async fn fulfil_order(
 ) -> Result<Json<ApiOrder>, ApiError> {
     key.require(Scope::OrdersWrite)?;
     let Json(shipment) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
-    if number.len() > 40 || number.chars().any(char::is_control) {
-        return Err(ApiError::NotFound(
-            "There is no order with this number.".to_owned(),
-        ));
-    }
+    let number = order_number(&number)?;
     let order_id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
-        .bind(number.trim())
+        .bind(number)
         .fetch_optional(&state.server.pool)
         .await?;
     let order_id = order_id
@@ -140,5 +132,16 @@ pub async fn fulfil_order(
         &state.server.site.public_url,
     )
     .await?;
-    Ok(Json(orders::by_number(&state.server.pool, &number).await?))
+    Ok(Json(orders::by_number(&state.server.pool, number).await?))
+}
+
+/// An order number as a path gives it; one no order can have is simply not found.
+fn order_number(number: &str) -> Result<&str, ApiError> {
+    let number = number.trim();
+    if number.is_empty() || number.len() > 40 || number.chars().any(char::is_control) {
+        return Err(ApiError::NotFound(
+            "There is no order with this number.".to_owned(),
+        ));
+    }
+    Ok(number)
 }
