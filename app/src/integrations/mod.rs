@@ -9,6 +9,8 @@ pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod cursor;
 #[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
 pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod orders;

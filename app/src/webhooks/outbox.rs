@@ -13,24 +13,22 @@ pub const EVENT_TYPES: [&str; 6] = [
     "stock.low",
 ];
 
-/// Records `event_type` with `payload` and a delivery for every active endpoint that
-/// subscribed to it. Call inside the transaction of the change the event reports.
+/// Records `event_type` with `payload` (for the integration API's event feed) and a
+/// delivery for every active endpoint that subscribed to it. Call inside the transaction
+/// of the change the event reports.
 pub async fn emit(
     connection: &mut PgConnection,
     event_type: &str,
     payload: Value,
 ) -> Result<(), sqlx::Error> {
-    // One statement, one round trip on the checkout path: without a subscriber nothing is
-    // written at all.
+    // One statement, one round trip on the checkout path.
     sqlx::query(
-        "WITH targets AS (
-             SELECT id FROM webhook_endpoints WHERE is_active AND $1 = ANY(events)
-         ), event AS (
-             INSERT INTO webhook_events (event_type, payload)
-             SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM targets) RETURNING id
+        "WITH event AS (
+             INSERT INTO webhook_events (event_type, payload) VALUES ($1, $2) RETURNING id
          )
          INSERT INTO webhook_deliveries (event_id, endpoint_id)
-         SELECT event.id, targets.id FROM event, targets",
+         SELECT event.id, e.id FROM event, webhook_endpoints e
+         WHERE e.is_active AND $1 = ANY(e.events)",
     )
     .bind(event_type)
     .bind(payload)

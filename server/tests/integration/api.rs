@@ -53,6 +53,25 @@ fn json(reply: &Reply) -> serde_json::Value {
     serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("JSON: {}", reply.body))
 }
 
+/// Places a manual-payment order of one `variant` for `email`.
+async fn place_one(app: &TestApp, variant: i64, email: &str) {
+    let cart = app::cart::repo::create_cart(&app.db.pool).await.unwrap();
+    app::cart::repo::add_to_cart(
+        &app.db.pool,
+        cart,
+        variant,
+        app::cart::model::Quantity::parse(1).unwrap(),
+    )
+    .await
+    .unwrap();
+    app::orders::place::place_order(
+        &app.db.pool,
+        &app::testing::fixtures::manual_order_request(cart, email),
+    )
+    .await
+    .unwrap();
+}
+
 /// Every operation of the served document: method, path (parameters filled) and the scope
 /// its security requirement names.
 async fn operations(app: &TestApp) -> Vec<(Method, String, Scope)> {
@@ -274,32 +293,18 @@ async fn order_pages_never_skip_or_repeat_an_order_while_orders_are_placed() {
     let app = Arc::new(spawn_app_with(None, None).await);
     let key = key_with(&app, &[Scope::OrdersRead]).await;
     let variant = app.variant_with_stock(10_000).await;
-    let place = move |app: Arc<TestApp>| async move {
-        let cart = app::cart::repo::create_cart(&app.db.pool).await.unwrap();
-        app::cart::repo::add_to_cart(
-            &app.db.pool,
-            cart,
-            variant,
-            app::cart::model::Quantity::parse(1).unwrap(),
-        )
-        .await
-        .unwrap();
-        app::orders::place::place_order(
-            &app.db.pool,
-            &app::testing::fixtures::manual_order_request(cart, "erp@example.com"),
-        )
-        .await
-        .unwrap()
-    };
     for _ in 0..5 {
-        place(app.clone()).await;
+        place_one(&app, variant, "erp@example.com").await;
     }
     // Orders keep arriving, four at a time, while the ERP pages through with 3 per page.
     let placing = {
         let app = app.clone();
         tokio::spawn(async move {
             for _ in 0..10 {
-                futures_util::future::join_all((0..4).map(|_| place(app.clone()))).await;
+                futures_util::future::join_all(
+                    (0..4).map(|_| place_one(&app, variant, "erp@example.com")),
+                )
+                .await;
             }
         })
     };
@@ -588,25 +593,133 @@ async fn an_erp_confirms_a_shipment_and_reads_the_catalog() {
         "unknown fields are refused"
     );
 
-    let catalog = call(
-        &app,
-        Method::GET,
-        "/api/v1/products?limit=200",
-        Some(&key),
-        None,
-    )
-    .await;
-    assert_eq!(catalog.status, StatusCode::OK, "{}", catalog.body);
-    let products = json(&catalog)["products"].as_array().unwrap().clone();
-    assert!(
-        products.len() >= 3,
-        "the seeded products and the test's own"
+    // Listed once every older write transaction (other tests' too) has finished.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let with_variant = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the product is listed in time"
+        );
+        let catalog = call(
+            &app,
+            Method::GET,
+            "/api/v1/products?limit=200",
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(catalog.status, StatusCode::OK, "{}", catalog.body);
+        let found = json(&catalog)["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["variants"].as_array().unwrap().clone())
+            .find(|v| v["stock"] == 3);
+        if let Some(variant) = found {
+            break variant;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        with_variant["price_minor"], 2500,
+        "the ordered variant, 5 less 2"
     );
-    let with_variant = products
-        .iter()
-        .flat_map(|p| p["variants"].as_array().unwrap().clone())
-        .find(|v| v["stock"] == 3)
-        .expect("the ordered variant, 5 less 2");
-    assert_eq!(with_variant["price_minor"], 2500);
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn the_event_feed_gives_every_event_once_in_order_after_downtime() {
+    let app = Arc::new(spawn_app_with(None, None).await);
+    let key = key_with(&app, &[Scope::OrdersRead]).await;
+    let variant = app.variant_with_stock(10_000).await;
+    // The ERP reads a few events, then is down while orders keep coming, concurrently.
+    for _ in 0..3 {
+        place_one(&app, variant, "feed@example.com").await;
+    }
+    // Events show once every older write transaction (other tests' too) has finished.
+    let mut seqs: Vec<i64> = Vec::new();
+    let mut last = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while seqs.len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first events in time"
+        );
+        let page = json(
+            &call(
+                &app,
+                Method::GET,
+                &format!("/api/v1/events?after={last}"),
+                Some(&key),
+                None,
+            )
+            .await,
+        );
+        for event in page["events"].as_array().unwrap() {
+            seqs.push(event["seq"].as_i64().unwrap());
+        }
+        last = page["last_seq"].as_i64().unwrap();
+    }
+    assert_eq!(seqs.len(), 3);
+    for _ in 0..6 {
+        futures_util::future::join_all(
+            (0..5).map(|_| place_one(&app, variant, "feed@example.com")),
+        )
+        .await;
+    }
+    // Back up: catch up in pages of 7 until nothing is left.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while seqs.len() < 33 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "caught up in time: {}",
+            seqs.len()
+        );
+        let page = json(
+            &call(
+                &app,
+                Method::GET,
+                &format!("/api/v1/events?after={last}&limit=7"),
+                Some(&key),
+                None,
+            )
+            .await,
+        );
+        for event in page["events"].as_array().unwrap() {
+            assert_eq!(event["type"], "order.created");
+            seqs.push(event["seq"].as_i64().unwrap());
+        }
+        last = page["last_seq"].as_i64().unwrap();
+    }
+    let empty = json(
+        &call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/events?after={last}"),
+            Some(&key),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(empty["events"], serde_json::json!([]));
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "in order, once: {seqs:?}"
+    );
+    assert_eq!(seqs.len(), 33, "every order's event");
+    let catalog_only = key_with(&app, &[Scope::CatalogRead]).await;
+    assert_eq!(
+        call(
+            &app,
+            Method::GET,
+            "/api/v1/events",
+            Some(&catalog_only),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let app = Arc::try_unwrap(app).ok().unwrap();
     app.db.drop_database().await;
 }

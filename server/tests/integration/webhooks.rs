@@ -179,12 +179,17 @@ async fn deliveries_are_signed_and_a_500_is_retried_with_the_same_event_id() {
 }
 
 #[tokio::test]
-async fn events_exist_only_for_changes_that_committed_and_for_subscribers() {
+async fn events_exist_only_for_changes_that_committed_and_deliveries_only_for_subscribers() {
     let db = TestDatabase::new().await;
     let variant = store(&db).await;
     order(&db, variant, 1).await.unwrap();
     assert_eq!(
         count(&db, "SELECT count(*) FROM webhook_events").await,
+        1,
+        "kept for the integration API's event feed"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM webhook_deliveries").await,
         0,
         "nobody subscribed"
     );
@@ -213,7 +218,7 @@ async fn events_exist_only_for_changes_that_committed_and_for_subscribers() {
     assert!(refused.is_err(), "sold out");
     assert_eq!(
         count(&db, "SELECT count(*) FROM webhook_events").await,
-        0,
+        1,
         "no order, no event"
     );
 
@@ -311,7 +316,14 @@ async fn stock_falling_to_the_low_stock_line_sends_stock_low_once() {
     .await
     .unwrap();
     order(&db, variant, 2).await.unwrap(); // 8 → 6: above the line
-    assert_eq!(count(&db, "SELECT count(*) FROM webhook_events").await, 0);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM webhook_events WHERE event_type = 'stock.low'"
+        )
+        .await,
+        0
+    );
     order(&db, variant, 2).await.unwrap(); // 6 → 4: crosses it
     order(&db, variant, 1).await.unwrap(); // 4 → 3: already below
     let payloads: Vec<serde_json::Value> =

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod error;
+mod events;
 mod orders;
 mod products;
 mod reference;
@@ -28,7 +29,8 @@ use utoipa::OpenApi;
         orders::get_order,
         orders::fulfil_order,
         products::list_products,
-        stock::change_stock
+        stock::change_stock,
+        events::list_events
     ),
     components(schemas(ApiErrorBody, error::ApiFieldError)),
     modifiers(&BearerKey),
@@ -36,6 +38,7 @@ use utoipa::OpenApi;
         (name = "orders", description = "Orders with their lines, addresses, payments and shipments"),
         (name = "stock", description = "Stock levels by SKU, written to the stock ledger"),
         (name = "catalog", description = "Products with their variants, prices and stock"),
+        (name = "events", description = "Every event in order, to catch up after downtime"),
     )
 )]
 pub struct ApiDoc;
@@ -84,6 +87,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{number}/fulfil", post(orders::fulfil_order))
         .route("/products", get(products::list_products))
         .route("/stock", post(stock::change_stock))
+        .route("/events", get(events::list_events))
         .fallback(unknown_endpoint);
     Router::new().nest("/api/v1", api)
 }
