@@ -9,3 +9,11 @@ ALTER TABLE webhook_events
 CREATE UNIQUE INDEX webhook_events_seq_key ON webhook_events (seq);
 CREATE INDEX webhook_events_unsequenced_idx ON webhook_events (change_xid, created_at) WHERE seq IS NULL;
 CREATE SEQUENCE webhook_event_seq;
+
+-- Endpoints may subscribe to cancellations too.
+ALTER TABLE webhook_endpoints DROP CONSTRAINT webhook_endpoints_events_known;
+ALTER TABLE webhook_endpoints ADD CONSTRAINT webhook_endpoints_events_known CHECK (
+    cardinality(events) > 0 AND events <@ ARRAY['order.created', 'order.paid', 'order.fulfilled',
+                                               'order.refunded', 'order.cancelled',
+                                               'product.updated', 'stock.low']
+);

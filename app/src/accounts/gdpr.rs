@@ -136,6 +136,16 @@ pub async fn erase(
             "Staff accounts are removed by the store's owner.".to_owned(),
         ));
     }
+    // Stored events (webhooks, the API's feed) lose the order's copy of the person too.
+    sqlx::query(
+        "UPDATE webhook_events SET payload = payload - 'order'
+         WHERE payload ? 'order' AND payload->'order'->>'number' IN (
+             SELECT number FROM orders WHERE account_id = $1 OR lower(email) = lower($2))",
+    )
+    .bind(account_id)
+    .bind(&email)
+    .execute(&mut *tx)
+    .await?;
     // Orders keep amounts, tax, country and lines; the person behind them goes.
     sqlx::query(
         "UPDATE orders SET email = 'erased-' || id || '@erased.invalid', ship_name = 'Erased',

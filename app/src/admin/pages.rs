@@ -325,6 +325,7 @@ fn WebhookSection() -> impl IntoView {
         ("order_paid", "order.paid"),
         ("order_fulfilled", "order.fulfilled"),
         ("order_refunded", "order.refunded"),
+        ("order_cancelled", "order.cancelled"),
         ("product_updated", "product.updated"),
         ("stock_low", "stock.low"),
     ];

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod email;
+#[cfg(feature = "ssr")]
+pub mod event_payload;
 pub mod manage;
 pub mod model;
 #[cfg(feature = "ssr")]

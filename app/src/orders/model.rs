@@ -113,6 +113,7 @@ impl OrderStatus {
             OrderStatus::Paid => Some("order.paid"),
             OrderStatus::Fulfilled => Some("order.fulfilled"),
             OrderStatus::Refunded => Some("order.refunded"),
+            OrderStatus::Cancelled => Some("order.cancelled"),
             _ => None,
         }
     }

@@ -307,12 +307,13 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         .bind(request.cart_id)
         .execute(&mut *tx)
         .await?;
-    crate::webhooks::outbox::emit(
+    let event = crate::orders::event_payload::with_order(
         &mut tx,
-        "order.created",
+        order_id,
         crate::orders::model::order_event(&number, OrderStatus::PendingPayment, &currency, &totals),
     )
     .await?;
+    crate::webhooks::outbox::emit(&mut tx, "order.created", event).await?;
     tx.commit().await?;
 
     Ok(PlacedOrder {

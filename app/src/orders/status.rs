@@ -98,15 +98,16 @@ pub async fn transition_order_in(
         .execute(&mut *tx)
         .await?;
     if let Some(event_type) = next.webhook_event() {
-        crate::webhooks::outbox::emit(
+        let event = crate::orders::event_payload::with_order(
             &mut *tx,
-            event_type,
+            order_id,
             serde_json::json!({
                 "number": number, "status": next.as_str(), "previous_status": current.as_str(),
                 "total_minor": total_minor, "refunded_minor": refunded_minor,
             }),
         )
         .await?;
+        crate::webhooks::outbox::emit(&mut *tx, event_type, event).await?;
     }
     Ok(Moved {
         from: current,

@@ -42,6 +42,8 @@ pub struct WebhookForm {
     #[serde(default)]
     pub order_refunded: Option<String>,
     #[serde(default)]
+    pub order_cancelled: Option<String>,
+    #[serde(default)]
     pub product_updated: Option<String>,
     #[serde(default)]
     pub stock_low: Option<String>,
@@ -55,6 +57,7 @@ impl WebhookForm {
             (&self.order_paid, "order.paid"),
             (&self.order_fulfilled, "order.fulfilled"),
             (&self.order_refunded, "order.refunded"),
+            (&self.order_cancelled, "order.cancelled"),
             (&self.product_updated, "product.updated"),
             (&self.stock_low, "stock.low"),
         ]

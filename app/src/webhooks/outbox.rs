@@ -4,11 +4,12 @@ use crate::kernel::error::AppError;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
-pub const EVENT_TYPES: [&str; 6] = [
+pub const EVENT_TYPES: [&str; 7] = [
     "order.created",
     "order.paid",
     "order.fulfilled",
     "order.refunded",
+    "order.cancelled",
     "product.updated",
     "stock.low",
 ];

@@ -568,6 +568,20 @@ async fn erasure_removes_the_person_and_keeps_the_orders_fiscal_record() {
         number,
     } = customer_with_an_order(&db, 2).await;
     let kept = customer(&db.pool, "bob@example.com").await;
+    let stored_order = |db_pool: sqlx::PgPool, number: String| async move {
+        sqlx::query_scalar::<_, Option<bool>>(
+            "SELECT bool_or(payload ? 'order') FROM webhook_events WHERE payload->>'number' = $1",
+        )
+        .bind(number)
+        .fetch_one(&db_pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        stored_order(db.pool.clone(), number.clone()).await,
+        Some(true),
+        "the order's event carries the order"
+    );
 
     gdpr::erase(
         &db.pool,
@@ -577,6 +591,11 @@ async fn erasure_removes_the_person_and_keeps_the_orders_fiscal_record() {
     )
     .await
     .unwrap();
+    assert_eq!(
+        stored_order(db.pool.clone(), number.clone()).await,
+        Some(false),
+        "erasure removes the order's copy from stored events"
+    );
 
     let (email, name, line1, city, country, total, lines): (
         String,

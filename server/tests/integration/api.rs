@@ -707,6 +707,58 @@ async fn the_event_feed_gives_every_event_once_in_order_after_downtime() {
         "in order, once: {seqs:?}"
     );
     assert_eq!(seqs.len(), 33, "every order's event");
+    // Order events carry the whole order; a cancellation is an event too.
+    let created = json(
+        &call(
+            &app,
+            Method::GET,
+            "/api/v1/events?after=0&limit=1",
+            Some(&key),
+            None,
+        )
+        .await,
+    );
+    let order = &created["events"][0]["payload"]["order"];
+    assert_eq!(order["lines"][0]["quantity"], 1, "{created}");
+    assert!(order["lines"][0]["sku"].is_string(), "{created}");
+    assert!(
+        order["shipping_address"]["country"].is_string(),
+        "{created}"
+    );
+    let first_order: i64 = sqlx::query_scalar("SELECT min(id) FROM orders")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    app::orders::status::transition_order(
+        &app.db.pool,
+        first_order,
+        app::orders::model::OrderStatus::Cancelled,
+        "the ERP cancelled it",
+    )
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let cancelled = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cancellation in time"
+        );
+        let page = json(
+            &call(
+                &app,
+                Method::GET,
+                &format!("/api/v1/events?after={last}"),
+                Some(&key),
+                None,
+            )
+            .await,
+        );
+        if let Some(event) = page["events"].as_array().unwrap().first() {
+            break event.clone();
+        }
+    };
+    assert_eq!(cancelled["type"], "order.cancelled");
+    assert_eq!(cancelled["payload"]["order"]["status"], "cancelled");
     let catalog_only = key_with(&app, &[Scope::CatalogRead]).await;
     assert_eq!(
         call(

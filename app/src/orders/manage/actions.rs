@@ -637,15 +637,16 @@ pub(crate) async fn book_refund_in(
         .await?
         .to
     } else {
-        crate::webhooks::outbox::emit(
+        let event = crate::orders::event_payload::with_order(
             &mut *tx,
-            "order.refunded",
+            refund.order_id,
             serde_json::json!({
                 "number": number, "status": status.as_str(), "partial": refunded_after < total_minor,
                 "amount_minor": refund.amount_minor, "refunded_minor": refunded_after, "total_minor": total_minor,
             }),
         )
         .await?;
+        crate::webhooks::outbox::emit(&mut *tx, "order.refunded", event).await?;
         status
     };
     let currency = CurrencyCode::parse(&currency).map_err(|_| AppError::Internal)?;
