@@ -46,6 +46,8 @@ async function cartToCheckout(page: Page) {
   await expect(page.getByTestId("cart-count")).not.toHaveText("0");
   await page.goto("/checkout");
   await waitForHydration(page);
+  // The checkout's own code is loaded lazily: wait for the form itself to be interactive.
+  await page.locator('form.checkout-form[data-hydrated="true"]').waitFor({ state: "attached" });
   // Stripe's field is mounted by its script (hidden while a saved card is chosen).
   await expect(page.locator("#stripe-card-element input").first()).toBeAttached();
 }

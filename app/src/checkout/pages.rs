@@ -108,6 +108,10 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
         .as_ref()
         .map(|a| a.country.clone())
         .unwrap_or_else(|| "US".to_owned());
+    // Marks the form once it is interactive in the browser: a press before then posts it
+    // without JavaScript (which works too, differently), so tests wait for this.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     // A placed order empties the cart: refresh the header's count.
     let cart_actions = use_cart_actions();
     Effect::new(move |_| {
@@ -124,7 +128,7 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
         })}
         {error}
         <div class="checkout-layout">
-            <ActionForm action=place attr:class="checkout-form">
+            <ActionForm action=place attr:class="checkout-form" attr:data-hydrated=move || hydrated.get().to_string()>
                 <input type="hidden" name="form[idempotency_key]" value=data.idempotency_key.clone() />
                 <fieldset>
                     <legend>"Contact"</legend>
