@@ -9,6 +9,8 @@ pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod cursor;
 #[cfg(feature = "ssr")]
+pub mod customers;
+#[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod keys;

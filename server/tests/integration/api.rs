@@ -775,3 +775,40 @@ async fn the_event_feed_gives_every_event_once_in_order_after_downtime() {
     let app = Arc::try_unwrap(app).ok().unwrap();
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn customers_are_listed_without_staff_or_secrets() {
+    let app = spawn_app_with(None, None).await;
+    crate::support::customer_account(&app, "ada@example.com", "plum orchard lantern").await;
+    let staff = app::kernel::email::EmailAddress::parse("clerk@shop.example").unwrap();
+    app::accounts::repo::create_staff(
+        &app.db.pool,
+        &staff,
+        "",
+        app::accounts::model::Role::Staff,
+        "staff password 12",
+    )
+    .await
+    .unwrap();
+    let key = key_with(&app, &[Scope::CustomersRead]).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let page = loop {
+        assert!(std::time::Instant::now() < deadline, "listed in time");
+        let reply = call(&app, Method::GET, "/api/v1/customers", Some(&key), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        if reply.body.contains("ada@example.com") {
+            break reply;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let customers = json(&page)["customers"].as_array().unwrap().clone();
+    assert_eq!(customers.len(), 1, "{}", page.body);
+    assert_eq!(customers[0]["confirmed"], true);
+    assert_eq!(customers[0]["orders"], 0);
+    assert!(
+        !page.body.contains("clerk@shop.example"),
+        "staff are not customers"
+    );
+    assert!(!page.body.contains("argon2"), "no password hash");
+    app.db.drop_database().await;
+}

@@ -4,6 +4,7 @@
 //! people (`/api/v1`). Handlers call the same capability functions as the staff area.
 
 pub mod auth;
+mod customers;
 pub mod error;
 mod events;
 mod orders;
@@ -30,7 +31,8 @@ use utoipa::OpenApi;
         orders::fulfil_order,
         products::list_products,
         stock::change_stock,
-        events::list_events
+        events::list_events,
+        customers::list_customers
     ),
     components(schemas(ApiErrorBody, error::ApiFieldError)),
     modifiers(&BearerKey),
@@ -39,6 +41,7 @@ use utoipa::OpenApi;
         (name = "stock", description = "Stock levels by SKU, written to the stock ledger"),
         (name = "catalog", description = "Products with their variants, prices and stock"),
         (name = "events", description = "Every event in order, to catch up after downtime"),
+        (name = "customers", description = "Customer accounts"),
     )
 )]
 pub struct ApiDoc;
@@ -88,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/products", get(products::list_products))
         .route("/stock", post(stock::change_stock))
         .route("/events", get(events::list_events))
+        .route("/customers", get(customers::list_customers))
         .fallback(unknown_endpoint);
     Router::new().nest("/api/v1", api)
 }
