@@ -1,7 +1,7 @@
 //! Products as the integration API gives them: each with its variants (SKU, options,
 //! price in minor units, stock), in the order they last changed.
 
-use crate::integrations::cursor::{page_size, Cursor};
+use crate::integrations::cursor::{end_page, page_size, Cursor};
 use crate::kernel::error::AppError;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -67,7 +67,8 @@ pub async fn list(
     let since = updated_since
         .map(|text| crate::integrations::orders::parse_time("updated_since", text))
         .transpose()?;
-    let after = cursor.map(Cursor::parse).transpose()?.unwrap_or_default();
+    let requested = cursor.map(Cursor::parse).transpose()?;
+    let after = requested.unwrap_or_default();
     let mut rows: Vec<ProductRow> = sqlx::query_as(
         "SELECT p.id, p.change_xid::text::bigint AS xid, p.slug, p.name, p.description,
                 c.name AS category, p.currency, p.option_names, p.is_published,
@@ -84,8 +85,15 @@ pub async fn list(
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    let has_more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
+    let (next_cursor, has_more) = end_page(
+        &mut rows,
+        limit,
+        |row| Cursor {
+            xid: row.xid,
+            id: row.id,
+        },
+        requested,
+    );
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let variants: Vec<(i64, String, Vec<String>, i64, i32)> = sqlx::query_as(
         "SELECT product_id, sku, option_values, price_minor, stock FROM product_variants
@@ -94,14 +102,6 @@ pub async fn list(
     .bind(&ids)
     .fetch_all(pool)
     .await?;
-    let next_cursor = rows
-        .last()
-        .map(|row| Cursor {
-            xid: row.xid,
-            id: row.id,
-        })
-        .or(cursor.is_some().then_some(after))
-        .map(Cursor::encode);
     Ok(ProductPage {
         products: rows
             .into_iter()

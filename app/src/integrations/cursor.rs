@@ -36,6 +36,21 @@ impl Cursor {
     }
 }
 
+/// Ends a page read with `LIMIT limit + 1`: drops the extra row and returns where the next
+/// page starts (after the last row; where this one started when it is empty and a cursor
+/// was given, so a poll keeps its place) and whether more rows are there already.
+pub fn end_page<T>(
+    rows: &mut Vec<T>,
+    limit: i64,
+    position: impl Fn(&T) -> Cursor,
+    requested: Option<Cursor>,
+) -> (Option<String>, bool) {
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = rows.last().map(position).or(requested).map(Cursor::encode);
+    (next, has_more)
+}
+
 /// How many rows a page holds: 50 unless asked, 1 to 200.
 pub fn page_size(limit: Option<i64>) -> Result<i64, AppError> {
     match limit.unwrap_or(50) {

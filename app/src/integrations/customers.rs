@@ -1,7 +1,7 @@
 //! Customer accounts as the integration API gives them (scope `customers:read`): who they
 //! are and how much they ordered, never a password or a payment reference.
 
-use crate::integrations::cursor::{page_size, Cursor};
+use crate::integrations::cursor::{end_page, page_size, Cursor};
 use crate::kernel::error::AppError;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -34,7 +34,8 @@ pub async fn list(
     limit: Option<i64>,
 ) -> Result<CustomerPage, AppError> {
     let limit = page_size(limit)?;
-    let after = cursor.map(Cursor::parse).transpose()?.unwrap_or_default();
+    let requested = cursor.map(Cursor::parse).transpose()?;
+    let after = requested.unwrap_or_default();
     type Row = (
         i64,
         i64,
@@ -59,16 +60,15 @@ pub async fn list(
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    let has_more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = rows
-        .last()
-        .map(|row| Cursor {
+    let (next_cursor, has_more) = end_page(
+        &mut rows,
+        limit,
+        |row| Cursor {
             xid: row.1,
             id: row.0,
-        })
-        .or(cursor.is_some().then_some(after))
-        .map(Cursor::encode);
+        },
+        requested,
+    );
     Ok(CustomerPage {
         customers: rows
             .into_iter()

@@ -255,14 +255,7 @@ pub async fn authenticate(
     let Some((key_id, name, stored, scopes, created_by, revoked, expired)) = row else {
         return Ok(Err(Refusal::Unknown));
     };
-    let presented_hash = digest(presented);
-    let matches = stored.len() == presented_hash.len()
-        && stored
-            .iter()
-            .zip(&presented_hash)
-            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-            == 0;
-    if !matches {
+    if !crate::kernel::encoding::same_bytes(&stored, &digest(presented)) {
         return Ok(Err(Refusal::Unknown));
     }
     if revoked {

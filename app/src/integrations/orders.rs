@@ -1,7 +1,7 @@
 //! Orders as the integration API gives them: every line (SKU, quantity, prices, tax), the
 //! address, totals, payment and shipment, in minor units of the order's currency.
 
-use crate::integrations::cursor::{page_size, Cursor};
+use crate::integrations::cursor::{end_page, page_size, Cursor};
 use crate::kernel::error::AppError;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -249,12 +249,8 @@ pub async fn list(pool: &PgPool, query: &OrderQuery) -> Result<OrderPage, AppErr
         .as_deref()
         .map(|text| parse_time("updated_since", text))
         .transpose()?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(Cursor::parse)
-        .transpose()?
-        .unwrap_or_default();
+    let requested = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let after = requested.unwrap_or_default();
     let mut rows: Vec<OrderRow> = sqlx::query_as(&format!(
         "SELECT {ORDER_COLUMNS} FROM orders
          WHERE change_xid < pg_snapshot_xmin(pg_current_snapshot())
@@ -270,16 +266,15 @@ pub async fn list(pool: &PgPool, query: &OrderQuery) -> Result<OrderPage, AppErr
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    let has_more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = rows
-        .last()
-        .map(|row| Cursor {
+    let (next_cursor, has_more) = end_page(
+        &mut rows,
+        limit,
+        |row| Cursor {
             xid: row.xid,
             id: row.id,
-        })
-        .or((query.cursor.is_some()).then_some(after))
-        .map(Cursor::encode);
+        },
+        requested,
+    );
     Ok(OrderPage {
         orders: with_lines(pool, rows).await?,
         next_cursor,

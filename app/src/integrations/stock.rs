@@ -75,6 +75,8 @@ pub struct StockLevel {
 }
 
 struct Checked<'a> {
+    /// Where the change stands in the request, for field errors.
+    index: usize,
     sku: &'a str,
     set: Option<i64>,
     adjust: Option<i64>,
@@ -125,7 +127,9 @@ fn check(batch: &StockBatch) -> Result<Vec<Checked<'_>>, AppError> {
     let mut checked: Vec<Checked<'_>> = batch
         .changes
         .iter()
-        .map(|change| Checked {
+        .enumerate()
+        .map(|(index, change)| Checked {
+            index,
             sku: change.sku.trim(),
             set: change.set,
             adjust: change.adjust,
@@ -222,11 +226,7 @@ pub async fn apply(
     let mut errors = Vec::new();
     let mut changed = Vec::new();
     for change in &changes {
-        let index = batch
-            .changes
-            .iter()
-            .position(|c| c.sku.trim() == change.sku)
-            .unwrap_or_default();
+        let index = change.index;
         let Some(&before) = stock.get(change.sku) else {
             errors.push(FieldError::new(
                 format!("changes.{index}.sku"),

@@ -1,4 +1,10 @@
-//! Small encodings shared by the server code.
+//! Small encodings shared by the server code, and comparing secrets.
+
+/// Whether `a` and `b` are equal, compared without stopping at the first difference (for
+/// secrets: codes, key hashes).
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
 
 /// Lower-case hexadecimal, two digits per byte.
 pub fn hex(bytes: &[u8]) -> String {

@@ -4,7 +4,7 @@
 //! listed always has its files beside it. The copy keeps every backup: expire old ones
 //! with the bucket's lifecycle rules or the disk's own retention.
 
-use super::{manifest_path, media_archive_path, read_manifest};
+use super::{file_name, manifest_path, media_archive_path, read_manifest};
 use crate::outbound::{http_client, HttpClient};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -189,12 +189,6 @@ impl Offsite {
             Self::Bucket(bucket) => bucket.download(&http_client(), name, to).await,
         }
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// Copies `file` into `dir` under a temporary name, then renames it: a reader of the

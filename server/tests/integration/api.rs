@@ -218,12 +218,11 @@ async fn a_stock_batch_retried_concurrently_changes_stock_once_and_answers_the_s
     .await
     .unwrap();
     assert_eq!(ledger, 2, "one ledger row per change, not per retry");
-    let audit: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'stock.api_batch' AND actor_email LIKE 'API key \"Test ERP\"%'",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
+    let audit = app
+        .count(
+            "SELECT count(*) FROM audit_log WHERE action = 'stock.api_batch' AND actor_email LIKE 'API key \"Test ERP\"%'",
+        )
+        .await;
     assert_eq!(audit, 1);
 
     // The same key with another body is refused; a bad batch changes nothing.
@@ -556,19 +555,17 @@ async fn an_erp_confirms_a_shipment_and_reads_the_catalog() {
         "a repeat changes nothing: {}",
         again.body
     );
-    let emails: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox_emails WHERE recipient = 'ship@example.com' AND kind LIKE '%shipped%'",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
+    let emails = app
+        .count(
+            "SELECT count(*) FROM outbox_emails WHERE recipient = 'ship@example.com' AND kind LIKE '%shipped%'",
+        )
+        .await;
     assert_eq!(emails, 1, "the shopper is told once");
-    let audited: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'order.fulfil' AND actor_email LIKE 'API key%'",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
+    let audited = app
+        .count(
+            "SELECT count(*) FROM audit_log WHERE action = 'order.fulfil' AND actor_email LIKE 'API key%'",
+        )
+        .await;
     assert_eq!(audited, 1);
     let unknown = call(
         &app,

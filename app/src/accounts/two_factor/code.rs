@@ -44,17 +44,11 @@ pub fn normalise_code(text: &str) -> Option<String> {
 
 /// The time step whose code `code` is, within the allowed drift around `now_step`.
 pub fn matching_step(secret: &[u8], code: &str, now_step: i64) -> Option<i64> {
-    (now_step - DRIFT_STEPS..=now_step + DRIFT_STEPS)
-        .find(|step| code_at_step(secret, *step).is_some_and(|expected| same_text(&expected, code)))
-}
-
-/// Compares without stopping at the first difference.
-fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
-            == 0
+    (now_step - DRIFT_STEPS..=now_step + DRIFT_STEPS).find(|step| {
+        code_at_step(secret, *step).is_some_and(|expected| {
+            crate::kernel::encoding::same_bytes(expected.as_bytes(), code.as_bytes())
+        })
+    })
 }
 
 /// RFC 4648 base32 without padding: how authenticator apps take a secret typed in.
