@@ -65,6 +65,7 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
+    let stop_signal = shutdown_signal();
     // Delete expired sessions (and with them the link to abandoned carts) every 10 minutes.
     let expired_sessions = crate::middleware::sessions::session_store(pool.clone())
         .continuously_delete_expired(tokio::time::Duration::from_secs(600));
@@ -126,7 +127,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
                 }
             };
             tokio::select! {
-                () = shutdown_signal() => {}
+                () = stop_signal => {}
                 () = successor_ready => {}
             }
         })
@@ -164,30 +165,37 @@ fn keep_earlier_builds_servable(options: &LeptosOptions) {
     }
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Waits for SIGINT or SIGTERM. SIGTERM's handler is installed when this is called, not
+/// when the future is first polled: a stop that arrives while the server task has not run
+/// yet (a release handing over, a service manager stopping a process that just started)
+/// still shuts down cleanly instead of killing the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|error| tracing::error!(%error, "cannot listen for SIGTERM"))
+        .ok();
+    async move {
+        let interrupt = async {
+            if let Err(error) = tokio::signal::ctrl_c().await {
+                tracing::error!(%error, "cannot listen for SIGINT");
                 std::future::pending::<()>().await;
             }
+        };
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = interrupt => tracing::info!("SIGINT received, shutting down"),
+            () = terminate => tracing::info!("SIGTERM received, shutting down"),
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT received, shutting down"),
-        () = terminate => tracing::info!("SIGTERM received, shutting down"),
     }
 }
 

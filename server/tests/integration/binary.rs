@@ -264,10 +264,10 @@ async fn a_new_release_that_fails_before_it_is_ready_leaves_the_old_one_serving(
         .starts_with("HTTP/1.1 200"));
 
     // A real successor still can take over afterwards.
-    let new = serve_on(&db.url(), port, &extra, false);
+    let new = serve_on(&db.url(), port, &extra, true);
     assert!(exits_within(&mut old, 30).is_some_and(|s| s.success()));
-    let (status, _) = stop_and_read_log(new);
-    assert!(status.success());
+    let (status, log) = stop_and_read_log(new);
+    assert!(status.success(), "{status}: {log}");
     db.drop_database().await;
 }
 
