@@ -183,3 +183,68 @@ fn hand_over(stream: &mut UnixStream, listener_fd: RawFd) -> std::io::Result<()>
         Err(std::io::Error::other("disconnected before it was ready"))
     }
 }
+
+/// The listener as the server accepts from it: it stops accepting as soon as a successor
+/// is ready (new connections then all go to the successor, which shares the queue), while
+/// the connections it already accepted are still read and answered; the graceful shutdown
+/// that closes idle connections starts only a moment later (`SUCCESSOR_GRACE`).
+pub struct Accepting {
+    listener: tokio::net::TcpListener,
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
+}
+
+/// How long a stopping server keeps reading connections it accepted just before its
+/// successor was ready, before closing the ones that are still idle.
+pub const SUCCESSOR_GRACE: Duration = Duration::from_secs(2);
+
+impl Accepting {
+    pub fn new(
+        listener: tokio::net::TcpListener,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Self {
+        Self {
+            listener,
+            stop: Some(stop),
+        }
+    }
+}
+
+impl axum::serve::Listener for Accepting {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            if self.stop.as_ref().is_some_and(|stop| *stop.borrow()) {
+                return std::future::pending().await;
+            }
+            let stop_changed = async {
+                match self.stop.as_mut() {
+                    Some(stop) => stop.changed().await.is_ok(),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(connection) => return connection,
+                    // Like axum's own listener: a failed accept (too many open files, a
+                    // connection reset while queued) is logged and retried shortly.
+                    Err(error) => {
+                        tracing::warn!(%error, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                still_connected = stop_changed => {
+                    // Without a control socket the sender is gone: nothing will stop us.
+                    if !still_connected {
+                        self.stop = None;
+                    }
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.listener.local_addr()
+    }
+}

@@ -114,9 +114,14 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     let (listener, predecessor) = crate::handover::listen(config.addr, control.as_deref())?;
     let listener_fd = std::os::fd::AsRawFd::as_raw_fd(&listener);
     let (stop, mut stopped_by_successor) = tokio::sync::watch::channel(false);
+    // Stops accepting the moment a successor is ready; closes idle connections a moment later.
+    let accepting = axum::serve::ListenerExt::tap_io(
+        crate::handover::Accepting::new(listener, stopped_by_successor.clone()),
+        |_| {},
+    );
     let server = tokio::spawn(
         axum::serve(
-            listener,
+            accepting,
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
@@ -125,6 +130,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
                 if stopped_by_successor.wait_for(|stop| *stop).await.is_err() {
                     std::future::pending::<()>().await;
                 }
+                tokio::time::sleep(crate::handover::SUCCESSOR_GRACE).await;
             };
             tokio::select! {
                 () = stop_signal => {}
