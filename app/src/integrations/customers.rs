@@ -27,6 +27,43 @@ pub struct CustomerPage {
     pub has_more: bool,
 }
 
+type Row = (
+    i64,
+    i64,
+    String,
+    String,
+    chrono::DateTime<chrono::Utc>,
+    bool,
+    i64,
+);
+
+const CUSTOMER_COLUMNS: &str = "a.id, a.change_xid::text::bigint, a.email, a.name, a.created_at,
+     a.email_verified_at IS NOT NULL,
+     (SELECT count(*) FROM orders o WHERE o.account_id = a.id)";
+
+fn customer((id, _, email, name, registered_at, confirmed, orders): Row) -> ApiCustomer {
+    ApiCustomer {
+        id,
+        email,
+        name,
+        registered_at: registered_at.to_rfc3339(),
+        confirmed,
+        orders,
+    }
+}
+
+/// One customer account (not staff) by its id.
+pub async fn by_id(pool: &PgPool, id: i64) -> Result<ApiCustomer, AppError> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM accounts a WHERE a.role IS NULL AND a.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(customer)
+        .ok_or_else(|| AppError::not_found("There is no customer with this id."))
+}
+
 /// A page of customer accounts (not staff), oldest change first.
 pub async fn list(
     pool: &PgPool,
@@ -36,25 +73,13 @@ pub async fn list(
     let limit = page_size(limit)?;
     let requested = cursor.map(Cursor::parse).transpose()?;
     let after = requested.unwrap_or_default();
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        chrono::DateTime<chrono::Utc>,
-        bool,
-        i64,
-    );
-    let mut rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.change_xid::text::bigint, a.email, a.name, a.created_at,
-                a.email_verified_at IS NOT NULL,
-                (SELECT count(*) FROM orders o WHERE o.account_id = a.id)
-         FROM accounts a
+    let mut rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM accounts a
          WHERE a.role IS NULL
            AND a.change_xid < pg_snapshot_xmin(pg_current_snapshot())
            AND (a.change_xid, a.id) > ($1::text::xid8, $2)
-         ORDER BY a.change_xid, a.id LIMIT $3",
-    )
+         ORDER BY a.change_xid, a.id LIMIT $3"
+    ))
     .bind(after.xid.to_string())
     .bind(after.id)
     .bind(limit + 1)
@@ -70,19 +95,7 @@ pub async fn list(
         requested,
     );
     Ok(CustomerPage {
-        customers: rows
-            .into_iter()
-            .map(
-                |(id, _, email, name, registered_at, confirmed, orders)| ApiCustomer {
-                    id,
-                    email,
-                    name,
-                    registered_at: registered_at.to_rfc3339(),
-                    confirmed,
-                    orders,
-                },
-            )
-            .collect(),
+        customers: rows.into_iter().map(customer).collect(),
         next_cursor,
         has_more,
     })

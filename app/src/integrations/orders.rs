@@ -2,8 +2,11 @@
 //! address, totals, payment and shipment, in minor units of the order's currency.
 
 use crate::integrations::cursor::{end_page, page_size, Cursor};
-use crate::kernel::error::AppError;
-use serde::Serialize;
+use crate::kernel::error::{AppError, FieldError};
+use crate::kernel::money::{major_units_text, CurrencyCode};
+use crate::orders::manage::model::RefundForm;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 const STATUSES: [&str; 6] = [
@@ -40,6 +43,19 @@ pub struct ApiOrder {
     pub payment: ApiPayment,
     pub shipment: Option<ApiShipment>,
     pub lines: Vec<ApiOrderLine>,
+    /// Every refund, oldest first; they add up to `refunded_minor`.
+    pub refunds: Vec<ApiRefund>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApiRefund {
+    pub amount_minor: i64,
+    pub reason: String,
+    /// The provider's refund reference (a Stripe refund), when the money went back
+    /// through a provider; manual payments are paid back by hand.
+    pub provider_reference: Option<String>,
+    /// RFC 3339.
+    pub refunded_at: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -153,12 +169,28 @@ struct LineRow {
     tax_minor: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct RefundRow {
+    order_id: i64,
+    amount_minor: i64,
+    reason: String,
+    provider_reference: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
 async fn with_lines(pool: &PgPool, rows: Vec<OrderRow>) -> Result<Vec<ApiOrder>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let lines: Vec<LineRow> = sqlx::query_as(
         "SELECT order_id, sku, product_name, option_values, quantity, unit_price_minor,
                 line_total_minor, tax_rate_bp, tax_minor
          FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, id",
+    )
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?;
+    let refunds: Vec<RefundRow> = sqlx::query_as(
+        "SELECT order_id, amount_minor, reason, provider_reference, at
+         FROM order_refunds WHERE order_id = ANY($1) ORDER BY order_id, at, id",
     )
     .bind(&ids)
     .fetch_all(pool)
@@ -216,6 +248,16 @@ async fn with_lines(pool: &PgPool, rows: Vec<OrderRow>) -> Result<Vec<ApiOrder>,
                     _ => None,
                 },
                 lines,
+                refunds: refunds
+                    .iter()
+                    .filter(|refund| refund.order_id == row.id)
+                    .map(|refund| ApiRefund {
+                        amount_minor: refund.amount_minor,
+                        reason: refund.reason.clone(),
+                        provider_reference: refund.provider_reference.clone(),
+                        refunded_at: refund.at.to_rfc3339(),
+                    })
+                    .collect(),
             }
         })
         .collect())
@@ -292,4 +334,98 @@ pub async fn by_number(pool: &PgPool, number: &str) -> Result<ApiOrder, AppError
     .await?;
     let row = row.ok_or_else(|| AppError::not_found("There is no order with this number."))?;
     Ok(with_lines(pool, vec![row]).await?.remove(0))
+}
+
+/// The id of the order with this number.
+pub async fn id_by_number(pool: &PgPool, number: &str) -> Result<i64, AppError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
+        .bind(number.trim())
+        .fetch_optional(pool)
+        .await?;
+    id.ok_or_else(|| AppError::not_found("There is no order with this number."))
+}
+
+/// A refund asked for by another system.
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// Above 0 and at most what is paid and not yet refunded.
+    #[schema(minimum = 1)]
+    pub amount_minor: i64,
+    /// 1 to 500 characters, shown to staff and in the audit log.
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Refunds through the staff area's refund (the provider first, then the record, the
+/// shopper's email and the audit entry). The request's idempotency key, per API key,
+/// becomes the refund's key: a retry, even concurrent, refunds once.
+pub async fn refund(
+    pool: &PgPool,
+    gateways: &crate::payments::PaymentGateways,
+    caller: (&crate::audit::Actor, i64),
+    idempotency_key: &str,
+    number: &str,
+    request: &RefundRequest,
+    public_url: &str,
+) -> Result<ApiOrder, AppError> {
+    let (actor, key_id) = caller;
+    let order_id = id_by_number(pool, number).await?;
+    if request.amount_minor <= 0 {
+        return Err(AppError::InvalidFields(vec![FieldError::new(
+            "amount_minor",
+            "Refund an amount above zero.",
+        )]));
+    }
+    let currency: String = sqlx::query_scalar("SELECT currency FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(pool)
+        .await?;
+    let currency = CurrencyCode::parse(&currency).map_err(|_| AppError::Internal)?;
+    let form = RefundForm {
+        order_id,
+        amount: major_units_text(request.amount_minor, &currency),
+        reason: request.reason.clone(),
+        request_key: refund_key(key_id, idempotency_key).to_string(),
+    };
+    crate::orders::manage::refund(pool, gateways, actor, &form, public_url)
+        .await
+        .map_err(|error| match error {
+            AppError::InvalidFields(errors) => AppError::InvalidFields(
+                errors
+                    .into_iter()
+                    .map(|mut error| {
+                        if error.field == "amount" {
+                            error.field = "amount_minor".to_owned();
+                        }
+                        error
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })?;
+    by_number(pool, number).await
+}
+
+/// The refund key for a request: the same API key and Idempotency-Key always give the
+/// same one, and no two keys share theirs.
+fn refund_key(key_id: i64, idempotency_key: &str) -> uuid::Uuid {
+    let digest = Sha256::digest(format!("api-refund:{key_id}:{idempotency_key}"));
+    let mut bytes = [0_u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// Cancels through the staff area's cancel (stock back, authorization voided or the
+/// payment refunded, the shopper told); cancelling a cancelled order changes nothing.
+pub async fn cancel(
+    pool: &PgPool,
+    gateways: &crate::payments::PaymentGateways,
+    actor: &crate::audit::Actor,
+    number: &str,
+    public_url: &str,
+) -> Result<ApiOrder, AppError> {
+    let order_id = id_by_number(pool, number).await?;
+    crate::orders::manage::cancel(pool, gateways, actor, order_id, public_url).await?;
+    by_number(pool, number).await
 }

@@ -191,7 +191,7 @@ pub fn check_idempotency_key(key: Option<&str>) -> Result<&str, AppError> {
             Ok(key)
         }
         _ => Err(AppError::invalid(
-            "Send an `Idempotency-Key` header (1 to 200 visible characters, e.g. a UUID) with every stock change.",
+            "Send an `Idempotency-Key` header (1 to 200 visible characters, e.g. a UUID, new for each change) with this request.",
         )),
     }
 }

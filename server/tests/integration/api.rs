@@ -25,6 +25,25 @@ async fn key_with(app: &TestApp, scopes: &[Scope]) -> String {
         .key
 }
 
+async fn call_once(
+    app: &TestApp,
+    uri: &str,
+    key: &str,
+    idempotency_key: Option<&str>,
+    body: &str,
+) -> Reply {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(idempotency_key) = idempotency_key {
+        request = request.header("idempotency-key", idempotency_key);
+    }
+    app.send(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+}
+
 async fn call(
     app: &TestApp,
     method: Method,
@@ -84,7 +103,9 @@ async fn operations(app: &TestApp) -> Vec<(Method, String, Scope)> {
                 .unwrap_or_else(|| panic!("{method} {path} names its scope"));
             found.push((
                 method.to_uppercase().parse().unwrap(),
-                path.replace("{number}", "ST-1"),
+                path.replace("{number}", "ST-1")
+                    .replace("{slug}", "no-such-product")
+                    .replace("{id}", "1"),
                 Scope::parse(scope).unwrap(),
             ));
         }
@@ -112,7 +133,7 @@ async fn every_endpoint_refuses_a_missing_or_bad_key_with_401_and_a_missing_scop
         .unwrap();
     let forged = format!("{}{}", &revoked[..14], "0".repeat(64));
     for (method, path, scope) in &operations {
-        let body = (*method == Method::POST).then_some("{}");
+        let body = [Method::POST, Method::PUT].contains(method).then_some("{}");
         for key in [
             None,
             Some("not-a-key"),
@@ -807,5 +828,302 @@ async fn customers_are_listed_without_staff_or_secrets() {
         "staff are not customers"
     );
     assert!(!page.body.contains("argon2"), "no password hash");
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn products_are_created_and_updated_by_slug_and_sku_all_or_nothing_and_published() {
+    let app = spawn_app_with(None, None).await;
+    app::testing::fixtures::category(&app.db.pool, "shirts", None).await;
+    let key = key_with(&app, &[Scope::CatalogRead, Scope::CatalogWrite]).await;
+    let linen = r#"{"name":"Linen Shirt","category":"shirts","description":"Cool in summer.",
+        "option_names":["Size"],
+        "variants":[{"sku":"ls-m","options":["M"],"price_minor":4500,"stock":7},
+                    {"sku":"LS-L","options":["L"],"price_minor":4700}]}"#;
+    let put = |body: &'static str, slug: &'static str| {
+        let app = &app;
+        let key = key.clone();
+        async move {
+            let request = Request::builder()
+                .method(Method::PUT)
+                .uri(format!("/api/v1/products/{slug}"))
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap();
+            app.send(request).await
+        }
+    };
+    let created = put(linen, "linen-shirt").await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let product = json(&created);
+    assert_eq!(product["category"], "shirts");
+    assert_eq!(product["published"], false, "new products start as drafts");
+    assert_eq!(
+        product["variants"][0]["sku"], "LS-M",
+        "SKUs are upper-cased"
+    );
+    assert_eq!(product["variants"][0]["stock"], 7);
+    assert_eq!(product["variants"][1]["stock"], 0);
+    assert_eq!(product["variants"][1]["price_minor"], 4700);
+
+    let restocked_elsewhere = "UPDATE product_variants SET stock = 9 WHERE sku = 'LS-L'";
+    sqlx::query(restocked_elsewhere)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let renamed = r#"{"name":"Linen Shirt, relaxed","category":"shirts","option_names":["Size"],
+        "variants":[{"sku":"LS-L","options":["L"],"price_minor":4900}]}"#;
+    let updated = put(renamed, "linen-shirt").await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    let product = json(&updated);
+    assert_eq!(product["name"], "Linen Shirt, relaxed");
+    assert_eq!(product["description"], "Cool in summer.", "left out, kept");
+    assert_eq!(
+        product["variants"].as_array().unwrap().len(),
+        2,
+        "LS-M stays"
+    );
+    assert_eq!(product["variants"][1]["price_minor"], 4900);
+    assert_eq!(product["variants"][1]["stock"], 9, "stock left out, kept");
+
+    // All or nothing: one wrong variant and nothing is written; each field is named.
+    let stolen_sku = r#"{"name":"Other","category":"shirts","option_names":["Size"],
+        "variants":[{"sku":"OT-1","options":["S"],"price_minor":100},
+                    {"sku":"LS-M","options":["M"],"price_minor":100}]}"#;
+    let refused = put(stolen_sku, "other-shirt").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let fields = json(&refused)["fields"].clone();
+    assert_eq!(fields[0]["field"], "variants.1.sku", "{fields}");
+    assert!(fields[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("linen-shirt"));
+    let no_category =
+        r#"{"name":"Other","category":"hats","variants":[{"sku":"OT-1","price_minor":100}]}"#;
+    let refused = put(no_category, "other-shirt").await;
+    assert_eq!(
+        json(&refused)["fields"][0]["field"],
+        "category",
+        "{}",
+        refused.body
+    );
+    let bad_slug = put(no_category, "Other%20Shirt").await;
+    assert_eq!(
+        json(&bad_slug)["fields"][0]["field"],
+        "slug",
+        "{}",
+        bad_slug.body
+    );
+    let unknown_field = r#"{"name":"Other","category":"shirts","colour":"red","variants":[{"sku":"OT-1","price_minor":100}]}"#;
+    assert_eq!(
+        put(unknown_field, "other-shirt").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM products WHERE slug = 'other-shirt'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM product_variants WHERE sku = 'OT-1'")
+            .await,
+        0
+    );
+
+    let publish = call_once(&app, "/api/v1/products/linen-shirt/publish", &key, None, "").await;
+    assert_eq!(publish.status, StatusCode::OK, "{}", publish.body);
+    assert_eq!(json(&publish)["published"], true);
+    let storefront = app.get("/product/linen-shirt").await;
+    assert_eq!(
+        storefront.status,
+        StatusCode::OK,
+        "published means on the storefront"
+    );
+    let unpublish = call_once(
+        &app,
+        "/api/v1/products/linen-shirt/unpublish",
+        &key,
+        None,
+        "",
+    )
+    .await;
+    assert_eq!(json(&unpublish)["published"], false);
+    let read = call(
+        &app,
+        Method::GET,
+        "/api/v1/products/linen-shirt",
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(json(&read)["name"], "Linen Shirt, relaxed");
+    let missing = call(
+        &app,
+        Method::GET,
+        "/api/v1/products/no-such",
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    let audited = app
+        .count(
+            "SELECT count(*) FROM audit_log WHERE action IN ('product.upsert', 'product.publish', 'product.unpublish')
+             AND actor_email LIKE 'API key \"Test ERP\"%'",
+        )
+        .await;
+    assert_eq!(audited, 4, "two writes, a publish and an unpublish");
+    let ledger = app
+        .count(
+            "SELECT count(*) FROM stock_movements l JOIN product_variants v ON v.id = l.variant_id
+             WHERE v.sku = 'LS-M' AND l.reason = 'import' AND l.delta = 7",
+        )
+        .await;
+    assert_eq!(
+        ledger, 1,
+        "the stock a new variant was created with is in the ledger"
+    );
+    let events = app
+        .count("SELECT count(*) FROM webhook_events WHERE event_type = 'product.updated'")
+        .await;
+    assert_eq!(events, 4, "each change is an event");
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_refund_retried_concurrently_refunds_once_and_a_cancel_returns_the_stock() {
+    let app = Arc::new(spawn_app_with(None, None).await);
+    let key = key_with(&app, &[Scope::OrdersRead, Scope::OrdersWrite]).await;
+    let variant = app.variant_with_stock(5).await;
+    place_one(&app, variant, "refund@example.com").await;
+    place_one(&app, variant, "cancel@example.com").await;
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM orders ORDER BY id")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE orders SET status = 'paid' WHERE number = $1")
+        .bind(&numbers[0])
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let refund_path = format!("/api/v1/orders/{}/refunds", numbers[0]);
+    let body = r#"{"amount_minor":1000,"reason":"Arrived scratched"}"#;
+    let retries: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, key, path) = (app.clone(), key.clone(), refund_path.clone());
+            tokio::spawn(async move {
+                call_once(&app, &path, &key, Some("refund-ST-scratch"), body).await
+            })
+        })
+        .collect();
+    for retry in retries {
+        let reply = retry.await.unwrap();
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(json(&reply)["refunded_minor"], 1000, "{}", reply.body);
+    }
+    let refunds = app.count("SELECT count(*) FROM order_refunds").await;
+    assert_eq!(refunds, 1, "eight tries, one refund");
+    let order = json(
+        &call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/orders/{}", numbers[0]),
+            Some(&key),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(order["refunds"][0]["amount_minor"], 1000);
+    assert_eq!(order["refunds"][0]["reason"], "Arrived scratched");
+
+    let too_much = r#"{"amount_minor":999999,"reason":"All of it"}"#;
+    let refused = call_once(&app, &refund_path, &key, Some("refund-2"), too_much).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(json(&refused)["fields"][0]["field"], "amount_minor");
+    let nothing = r#"{"amount_minor":0,"reason":"Nothing"}"#;
+    let refused = call_once(&app, &refund_path, &key, Some("refund-3"), nothing).await;
+    assert_eq!(json(&refused)["fields"][0]["field"], "amount_minor");
+    let unkeyed = call_once(&app, &refund_path, &key, None, body).await;
+    assert_eq!(unkeyed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("SELECT count(*) FROM order_refunds").await, 1);
+
+    let stock_before = app.stock_of(variant).await;
+    let cancel_path = format!("/api/v1/orders/{}/cancel", numbers[1]);
+    let cancelled = call_once(&app, &cancel_path, &key, None, "").await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert_eq!(json(&cancelled)["status"], "cancelled");
+    assert_eq!(
+        app.stock_of(variant).await,
+        stock_before + 1,
+        "the unit is back"
+    );
+    let again = call_once(&app, &cancel_path, &key, None, "").await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "cancelling twice changes nothing"
+    );
+    assert_eq!(app.stock_of(variant).await, stock_before + 1);
+    let refund_cancelled = format!("/api/v1/orders/{}/refunds", numbers[1]);
+    let refused = call_once(&app, &refund_cancelled, &key, Some("refund-4"), body).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let audited = app
+        .count(
+            "SELECT count(*) FROM audit_log WHERE action IN ('order.refund', 'order.cancel')
+             AND actor_email LIKE 'API key%'",
+        )
+        .await;
+    assert_eq!(audited, 2);
+    let app = Arc::try_unwrap(app).ok().unwrap();
+    app.db.drop_database().await;
+}
+
+#[tokio::test]
+async fn one_customer_is_read_by_id_and_staff_are_not_customers() {
+    let app = spawn_app_with(None, None).await;
+    crate::support::customer_account(&app, "grace@example.com", "plum orchard lantern").await;
+    let key = key_with(&app, &[Scope::CustomersRead]).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'grace@example.com'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let reply = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/customers/{id}"),
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(json(&reply)["email"], "grace@example.com");
+    for missing in ["0", "abc", "99999999"] {
+        let reply = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/customers/{missing}"),
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{missing}: {}",
+            reply.body
+        );
+    }
     app.db.drop_database().await;
 }

@@ -10,6 +10,7 @@ mod api;
 mod architecture;
 mod bad_text;
 mod binary;
+mod catalog_import;
 mod checkout;
 mod disaster_recovery;
 mod http;

@@ -7,31 +7,14 @@
 
 use crate::audit::{record, snapshot, Actor, Change};
 use crate::catalog::manage::model::{ImportReport, RowError, CSV_COLUMNS};
+use crate::catalog::manage::upsert::{self, CatalogRow};
 use crate::kernel::error::AppError;
 use crate::kernel::money::store_currency;
 use crate::kernel::money::Money;
-use crate::kernel::sku::Sku;
-use crate::kernel::slug::Slug;
 use sqlx::PgPool;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
 pub const MAX_IMPORT_ROWS: usize = 50_000;
-
-/// One checked row.
-#[derive(Clone, Debug)]
-struct ImportRow {
-    line: u64,
-    sku: String,
-    product_slug: String,
-    product_name: String,
-    category_slug: String,
-    price_minor: i64,
-    stock: i32,
-    option_names: Vec<String>,
-    option_values: Vec<String>,
-    low_stock_threshold: Option<i32>,
-    published: Option<bool>,
-}
 
 fn split_cell(text: &str) -> Vec<String> {
     if text.trim().is_empty() {
@@ -41,8 +24,8 @@ fn split_cell(text: &str) -> Vec<String> {
     }
 }
 
-/// Reads and checks the rows against the file alone.
-fn read_rows(bytes: &[u8], report: &mut ImportReport) -> Vec<ImportRow> {
+/// Reads and checks the rows against the file alone; each right row with its line.
+fn read_rows(bytes: &[u8], report: &mut ImportReport) -> Vec<(u64, CatalogRow)> {
     // No text in the store can hold NUL: such a file is not a CSV export.
     if bytes.contains(&0) {
         report.errors.push(RowError {
@@ -80,7 +63,6 @@ fn read_rows(bytes: &[u8], report: &mut ImportReport) -> Vec<ImportRow> {
     }
     let currency = store_currency();
     let mut rows = Vec::new();
-    let mut skus = HashSet::new();
     for (index, record) in reader.records().enumerate() {
         let line = index as u64 + 2;
         if index >= MAX_IMPORT_ROWS {
@@ -109,52 +91,19 @@ fn read_rows(bytes: &[u8], report: &mut ImportReport) -> Vec<ImportRow> {
                 .to_owned()
         };
         let mut problems = Vec::new();
-        let sku = cell("sku").to_uppercase();
-        if Sku::parse(&sku).is_err() {
-            problems.push("sku: use letters, digits and hyphens, up to 64".to_owned());
-        } else if !skus.insert(sku.clone()) {
-            problems.push(format!("sku: {sku} appears twice in the file"));
-        }
-        let product_slug = cell("product_slug");
-        if Slug::parse(&product_slug).is_err() {
-            problems.push("product_slug: lowercase words joined by hyphens".to_owned());
-        }
-        let product_name = cell("product_name");
-        if !(1..=200).contains(&product_name.chars().count()) {
-            problems.push("product_name: 1 to 200 characters".to_owned());
-        }
-        let category_slug = cell("category_slug");
         let price_minor = Money::parse_major(&cell("price"), &currency)
             .map(|m| m.minor_units)
             .unwrap_or_else(|error| {
                 problems.push(format!("price: {error}"));
                 0
             });
-        let stock = cell("stock")
-            .parse::<i32>()
-            .ok()
-            .filter(|s| (0..=1_000_000).contains(s))
-            .unwrap_or_else(|| {
-                problems.push("stock: a whole number from 0 to 1,000,000".to_owned());
-                0
-            });
-        let option_names = split_cell(&cell("option_names"));
-        let option_values = split_cell(&cell("option_values"));
-        if option_names.len() != option_values.len() || option_names.len() > 3 {
-            problems.push(
-                "option_values: one value per option name (at most 3), separated by |".to_owned(),
-            );
-        }
+        let stock = cell("stock").parse::<i32>().unwrap_or_else(|_| {
+            problems.push("stock: a whole number from 0 to 1,000,000".to_owned());
+            0
+        });
         let low_stock_threshold = match cell("low_stock_threshold").as_str() {
             "" => None,
-            text => match text.parse::<i32>() {
-                Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
-                _ => {
-                    problems
-                        .push("low_stock_threshold: a whole number from 0 to 1,000,000".to_owned());
-                    None
-                }
-            },
+            text => Some(text.parse::<i32>().unwrap_or(-1)),
         };
         let published = match cell("published").to_lowercase().as_str() {
             "" => None,
@@ -165,20 +114,22 @@ fn read_rows(bytes: &[u8], report: &mut ImportReport) -> Vec<ImportRow> {
                 None
             }
         };
+        let row = CatalogRow {
+            sku: cell("sku").to_uppercase(),
+            product_slug: cell("product_slug"),
+            product_name: cell("product_name"),
+            category_slug: cell("category_slug"),
+            description: None,
+            price_minor,
+            stock: Some(stock),
+            option_names: split_cell(&cell("option_names")),
+            option_values: split_cell(&cell("option_values")),
+            low_stock_threshold,
+            published,
+        };
+        problems.extend(row.problems());
         if problems.is_empty() {
-            rows.push(ImportRow {
-                line,
-                sku,
-                product_slug,
-                product_name,
-                category_slug,
-                price_minor,
-                stock,
-                option_names,
-                option_values,
-                low_stock_threshold,
-                published,
-            });
+            rows.push((line, row));
         } else {
             report.errors.push(RowError {
                 line,
@@ -196,7 +147,8 @@ pub async fn import_csv(
     bytes: &[u8],
 ) -> Result<ImportReport, AppError> {
     let mut report = ImportReport::default();
-    let rows = read_rows(bytes, &mut report);
+    let (lines, rows): (Vec<u64>, Vec<CatalogRow>) =
+        read_rows(bytes, &mut report).into_iter().unzip();
     if report.rows == 0 && report.errors.is_empty() {
         report.errors.push(RowError {
             line: 2,
@@ -204,161 +156,22 @@ pub async fn import_csv(
         });
     }
     let mut tx = pool.begin().await?;
-    // Against the database: categories, products and SKUs that exist.
-    let categories: HashMap<String, i64> =
-        sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM categories")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-    let slugs: Vec<String> = rows.iter().map(|r| r.product_slug.clone()).collect();
-    let products: HashMap<String, (i64, Vec<String>)> =
-        sqlx::query_as::<_, (String, i64, Vec<String>)>(
-            "SELECT slug, id, option_names FROM products WHERE slug = ANY($1) FOR UPDATE",
-        )
-        .bind(&slugs)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|(slug, id, names)| (slug, (id, names)))
-        .collect();
-    let skus: Vec<String> = rows.iter().map(|r| r.sku.clone()).collect();
-    let owners: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
-        "SELECT v.sku, p.slug FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.sku = ANY($1)",
-    )
-    .bind(&skus)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
-    let mut first_of_product: HashMap<&str, &ImportRow> = HashMap::new();
-    let mut combinations: HashSet<(&str, Vec<String>)> = HashSet::new();
-    for row in &rows {
-        let mut problems = Vec::new();
-        let options = row.option_values.iter().map(|v| v.to_lowercase()).collect();
-        if !combinations.insert((row.product_slug.as_str(), options)) {
-            problems
-                .push("option_values: another row of this product has the same options".to_owned());
-        }
-        if !categories.contains_key(&row.category_slug) {
-            problems.push(format!(
-                "category_slug: there is no category {}",
-                row.category_slug
-            ));
-        }
-        if let Some(owner) = owners
-            .get(&row.sku)
-            .filter(|owner| **owner != row.product_slug)
-        {
-            problems.push(format!("sku: {} belongs to the product {owner}", row.sku));
-        }
-        let expected_names = products
-            .get(&row.product_slug)
-            .map(|(_, names)| names.clone())
-            .unwrap_or_else(|| {
-                first_of_product
-                    .get(row.product_slug.as_str())
-                    .map_or(row.option_names.clone(), |f| f.option_names.clone())
-            });
-        if expected_names != row.option_names {
-            problems.push(format!(
-                "option_names: the product's options are {}",
-                if expected_names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    expected_names.join("|")
-                }
-            ));
-        }
-        first_of_product
-            .entry(row.product_slug.as_str())
-            .or_insert(row);
-        if !problems.is_empty() {
-            report.errors.push(RowError {
-                line: row.line,
-                message: problems.join("; "),
-            });
-        }
+    for (index, message) in upsert::check_against_store(&mut tx, &rows).await? {
+        report.errors.push(RowError {
+            line: lines[index],
+            message,
+        });
     }
     if !report.errors.is_empty() {
         report.errors.sort_by_key(|e| e.line);
         return Ok(report);
     }
-
-    crate::inventory::ledger::name_reason(&mut tx, "import", "CSV import", Some(actor.id), None)
-        .await?;
-    let currency = store_currency();
-    let mut by_product: BTreeMap<&str, Vec<&ImportRow>> = BTreeMap::new();
-    for row in &rows {
-        by_product
-            .entry(row.product_slug.as_str())
-            .or_default()
-            .push(row);
-    }
-    let mut touched = Vec::new();
-    for (slug, variants) in by_product {
-        let first = variants[0];
-        let (product_id, created): (i64, bool) = sqlx::query_as(
-            "INSERT INTO products (category_id, slug, name, currency, option_names, is_published)
-             VALUES ($1, $2, $3, $4, $5, coalesce($6, false))
-             ON CONFLICT (slug) DO UPDATE SET category_id = $1, name = $3,
-                 is_published = coalesce($6, products.is_published) AND products.archived_at IS NULL,
-                 updated_at = now()
-             RETURNING id, xmax = 0",
-        )
-        .bind(categories[&first.category_slug])
-        .bind(slug)
-        .bind(&first.product_name)
-        .bind(currency.as_str())
-        .bind(&first.option_names)
-        .bind(first.published)
-        .fetch_one(&mut *tx)
-        .await?;
-        if created {
-            report.created_products += 1;
-        } else {
-            report.updated_products += 1;
-        }
-        for (position, row) in variants.iter().enumerate() {
-            let inserted: bool = sqlx::query_scalar(
-                "INSERT INTO product_variants (product_id, sku, option_values, price_minor, stock, low_stock_threshold, position)
-                 VALUES ($1, $2, $3, $4, $5, coalesce($6, 5), $7)
-                 ON CONFLICT (sku) DO UPDATE SET option_values = $3, price_minor = $4, stock = $5,
-                     low_stock_threshold = coalesce($6, product_variants.low_stock_threshold)
-                 RETURNING xmax = 0",
-            )
-            .bind(product_id)
-            .bind(&row.sku)
-            .bind(&row.option_values)
-            .bind(row.price_minor)
-            .bind(row.stock)
-            .bind(row.low_stock_threshold)
-            .bind(i32::try_from(position).unwrap_or(i32::MAX))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|error| {
-                tracing::warn!(%error, sku = %row.sku, "import row refused by the database");
-                AppError::invalid(format!("Line {}: the database refused this row (are two variants' options the same?).", row.line))
-            })?;
-            if inserted {
-                report.created_variants += 1;
-            } else {
-                report.updated_variants += 1;
-            }
-        }
-        touched.push(product_id);
-    }
-    for product_id in &touched {
-        let product = crate::catalog::manage::editor::load(&mut tx, *product_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        crate::webhooks::outbox::emit(
-            &mut tx,
-            "product.updated",
-            serde_json::json!({ "action": "catalog.import", "product": snapshot(&product)? }),
-        )
-        .await?;
-    }
+    let reason = ("import", "CSV import");
+    let written = upsert::write(&mut tx, actor, "catalog.import", reason, &rows).await?;
+    report.created_products = written.created_products;
+    report.updated_products = written.updated_products;
+    report.created_variants = written.created_variants;
+    report.updated_variants = written.updated_variants;
     record(
         &mut tx,
         actor,
@@ -370,7 +183,7 @@ pub async fn import_csv(
             after: Some(serde_json::json!({
                 "rows": report.rows, "created_products": report.created_products,
                 "updated_products": report.updated_products, "created_variants": report.created_variants,
-                "updated_variants": report.updated_variants, "product_ids": touched,
+                "updated_variants": report.updated_variants, "product_ids": written.product_ids,
             })),
         },
     )

@@ -7,3 +7,5 @@ pub mod model;
 pub mod editor;
 #[cfg(feature = "ssr")]
 pub mod import;
+#[cfg(feature = "ssr")]
+pub mod upsert;

@@ -1,12 +1,12 @@
-//! `GET /api/v1/customers` (scope `customers:read`).
+//! `GET /api/v1/customers` and `GET /api/v1/customers/{id}` (scope `customers:read`).
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ApiErrorBody, KeyRefusals};
 use crate::state::AppState;
-use app::integrations::customers::{self, CustomerPage};
+use app::integrations::customers::{self, ApiCustomer, CustomerPage};
 use app::integrations::model::Scope;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
 
@@ -44,4 +44,28 @@ pub async fn list_customers(
     Ok(Json(
         customers::list(&state.server.pool, params.cursor.as_deref(), params.limit).await?,
     ))
+}
+
+/// One customer account by its id (as `GET /api/v1/customers` gives it).
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}",
+    tag = "customers",
+    params(("id" = i64, Path, description = "The customer's id", minimum = 1)),
+    security(("api_key" = ["customers:read"])),
+    responses(
+        (status = 200, description = "The customer", body = ApiCustomer),
+        (status = 404, description = "No customer has this id", body = ApiErrorBody),
+        KeyRefusals,
+    )
+)]
+pub async fn get_customer(
+    key: ApiKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ApiCustomer>, ApiError> {
+    key.require(Scope::CustomersRead)?;
+    let missing = || ApiError::NotFound("There is no customer with this id.".to_owned());
+    let id: i64 = id.trim().parse().map_err(|_| missing())?;
+    Ok(Json(customers::by_id(&state.server.pool, id).await?))
 }

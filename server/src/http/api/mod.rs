@@ -29,10 +29,17 @@ use utoipa::OpenApi;
         orders::list_orders,
         orders::get_order,
         orders::fulfil_order,
+        orders::cancel_order,
+        orders::refund_order,
         products::list_products,
+        products::get_product,
+        products::put_product,
+        products::publish_product,
+        products::unpublish_product,
         stock::change_stock,
         events::list_events,
-        customers::list_customers
+        customers::list_customers,
+        customers::get_customer
     ),
     components(schemas(ApiErrorBody, error::ApiFieldError)),
     modifiers(&BearerKey),
@@ -88,10 +95,22 @@ pub fn routes() -> Router<AppState> {
         .route("/orders", get(orders::list_orders))
         .route("/orders/{number}", get(orders::get_order))
         .route("/orders/{number}/fulfil", post(orders::fulfil_order))
+        .route("/orders/{number}/cancel", post(orders::cancel_order))
+        .route("/orders/{number}/refunds", post(orders::refund_order))
         .route("/products", get(products::list_products))
+        .route(
+            "/products/{slug}",
+            get(products::get_product).put(products::put_product),
+        )
+        .route("/products/{slug}/publish", post(products::publish_product))
+        .route(
+            "/products/{slug}/unpublish",
+            post(products::unpublish_product),
+        )
         .route("/stock", post(stock::change_stock))
         .route("/events", get(events::list_events))
         .route("/customers", get(customers::list_customers))
+        .route("/customers/{id}", get(customers::get_customer))
         .fallback(unknown_endpoint);
     Router::new().nest("/api/v1", api)
 }

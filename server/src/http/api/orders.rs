@@ -4,9 +4,10 @@ use super::auth::ApiKey;
 use super::error::{ApiError, ApiErrorBody, KeyRefusals};
 use crate::state::AppState;
 use app::integrations::model::Scope;
-use app::integrations::orders::{self, ApiOrder, OrderPage, OrderQuery};
-use axum::extract::rejection::QueryRejection;
+use app::integrations::orders::{self, ApiOrder, OrderPage, OrderQuery, RefundRequest};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 
@@ -110,17 +111,12 @@ pub async fn fulfil_order(
     key: ApiKey,
     State(state): State<AppState>,
     Path(number): Path<String>,
-    body: Result<Json<Shipment>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<Shipment>, JsonRejection>,
 ) -> Result<Json<ApiOrder>, ApiError> {
     key.require(Scope::OrdersWrite)?;
     let Json(shipment) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
     let number = order_number(&number)?;
-    let order_id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
-        .bind(number)
-        .fetch_optional(&state.server.pool)
-        .await?;
-    let order_id = order_id
-        .ok_or_else(|| ApiError::NotFound("There is no order with this number.".to_owned()))?;
+    let order_id = orders::id_by_number(&state.server.pool, number).await?;
     app::orders::manage::fulfil(
         &state.server.pool,
         &key.actor(),
@@ -133,6 +129,93 @@ pub async fn fulfil_order(
     )
     .await?;
     Ok(Json(orders::by_number(&state.server.pool, number).await?))
+}
+
+/// Cancels an order before shipment, as in the staff area: its units go back in stock, an
+/// open card authorization is voided or a captured payment refunded in full at the
+/// provider (when the provider refuses, nothing is cancelled), and the shopper is told.
+/// Cancelling a cancelled order changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{number}/cancel",
+    tag = "orders",
+    params(("number" = String, Path, description = "The order number, e.g. ST-10001")),
+    security(("api_key" = ["orders:write"])),
+    responses(
+        (status = 200, description = "The order, cancelled", body = ApiOrder),
+        (status = 400, description = "The order cannot be cancelled in its status (it has shipped)", body = ApiErrorBody),
+        (status = 404, description = "No order has this number", body = ApiErrorBody),
+        KeyRefusals,
+    )
+)]
+pub async fn cancel_order(
+    key: ApiKey,
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<ApiOrder>, ApiError> {
+    key.require(Scope::OrdersWrite)?;
+    let number = order_number(&number)?;
+    let server = &state.server;
+    Ok(Json(
+        orders::cancel(
+            &server.pool,
+            &state.payments,
+            &key.actor(),
+            number,
+            &server.site.public_url,
+        )
+        .await?,
+    ))
+}
+
+/// Refunds part or all of what was paid, as in the staff area: through the provider that
+/// took the payment first (manual payments are paid back by hand), never more than was
+/// paid; refunding the rest makes the order `refunded`. Send an `Idempotency-Key`: a
+/// retry with the same key refunds once, also when the two arrive together.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{number}/refunds",
+    tag = "orders",
+    params(
+        ("number" = String, Path, description = "The order number, e.g. ST-10001"),
+        ("Idempotency-Key" = String, Header, description = "1 to 200 visible characters, e.g. a UUID, new for each refund"),
+    ),
+    request_body = RefundRequest,
+    security(("api_key" = ["orders:write"])),
+    responses(
+        (status = 200, description = "The order with the refund in `refunds`", body = ApiOrder),
+        (status = 400, description = "The body or the Idempotency-Key is not valid, or the order cannot be refunded in its status", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (the amount is more than can be refunded); nothing was refunded", body = ApiErrorBody),
+        (status = 404, description = "No order has this number", body = ApiErrorBody),
+        KeyRefusals,
+    )
+)]
+pub async fn refund_order(
+    key: ApiKey,
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<RefundRequest>, JsonRejection>,
+) -> Result<Json<ApiOrder>, ApiError> {
+    let caller = key.require(Scope::OrdersWrite)?;
+    let idempotency_key = app::integrations::stock::check_idempotency_key(
+        headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
+    )?;
+    let Json(request) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let number = order_number(&number)?;
+    let server = &state.server;
+    Ok(Json(
+        orders::refund(
+            &server.pool,
+            &state.payments,
+            (&key.actor(), caller.key_id),
+            idempotency_key,
+            number,
+            &request,
+            &server.site.public_url,
+        )
+        .await?,
+    ))
 }
 
 /// An order number as a path gives it; one no order can have is simply not found.
