@@ -129,3 +129,17 @@ pub async fn set_webhook_active(id: i64, on: bool) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Tries an endpoint's failed deliveries (or one of them) again now (admin and owner).
+#[server(endpoint = "admin/webhooks/retry")]
+pub async fn retry_webhook_deliveries(
+    endpoint_id: i64,
+    delivery_id: Option<i64>,
+) -> Result<u64, AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let actor = crate::accounts::auth::require_staff(Role::Admin).await?;
+        crate::webhooks::endpoints::retry_failing(&state.pool, &actor, endpoint_id, delivery_id)
+            .await
+    })
+    .await
+}

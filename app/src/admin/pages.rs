@@ -4,8 +4,7 @@
 use crate::accounts::model::CustomerRow;
 use crate::accounts::model::Role;
 use crate::admin::api::{
-    get_customer, get_maintenance, get_staff_member, get_webhooks, list_customers, AddWebhook,
-    EraseCustomer, SetMaintenance, SetWebhookActive,
+    get_customer, get_maintenance, get_staff_member, list_customers, EraseCustomer, SetMaintenance,
 };
 use crate::admin::model::StaffMember;
 use crate::admin::ui::{toast_results, ToastRegion, Toasts, UnsavedChanges};
@@ -144,7 +143,7 @@ pub fn SettingsPage() -> impl IntoView {
         {page_meta("Settings · Staff area", "Store settings.", "/admin/settings")}
         <h1>"Settings"</h1>
         <MaintenanceSection />
-        <WebhookSection />
+        <p>"Webhooks and API keys for other systems are under " <A href="/admin/integrations">"Integrations"</A> "."</p>
     }
 }
 
@@ -266,95 +265,6 @@ fn MaintenanceSection() -> impl IntoView {
             <h2 id="maintenance-heading">"Maintenance mode"</h2>
             {action_error(set)}
             <Transition fallback=|| ()>{content}</Transition>
-        </section>
-    }
-}
-
-#[component]
-fn WebhookSection() -> impl IntoView {
-    let add = ServerAction::<AddWebhook>::new();
-    let toggle = ServerAction::<SetWebhookActive>::new();
-    toast_results(add, "Webhook endpoint added.");
-    toast_results(toggle, "Webhook endpoint changed.");
-    let overview = Resource::new(
-        move || (add.version().get(), toggle.version().get()),
-        |_| get_webhooks(),
-    );
-    let content = move || {
-        Suspend::new(async move {
-            match overview.await {
-                Ok(overview) => view! {
-                    <table class="admin-table" data-testid="webhook-endpoints">
-                        <caption class="visually-hidden">"Webhook endpoints"</caption>
-                        <thead><tr><th scope="col">"Address"</th><th scope="col">"Events"</th><th scope="col">"Status"</th></tr></thead>
-                        <tbody>
-                            {overview.endpoints.into_iter().map(|e| view! {
-                                <tr>
-                                    <td>{e.url}</td>
-                                    <td>{e.events.join(", ")}</td>
-                                    <td>
-                                        {if e.is_active { "Active " } else { "Paused " }}
-                                        <ActionForm action=toggle attr:class="inline-form">
-                                            <input type="hidden" name="id" value=e.id.to_string() />
-                                            <input type="hidden" name="on" value=(!e.is_active).to_string() />
-                                            <button type="submit" class="secondary">{if e.is_active { "Pause" } else { "Resume" }}</button>
-                                        </ActionForm>
-                                    </td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    <h3>"Delivery log"</h3>
-                    <table class="admin-table" data-testid="webhook-deliveries">
-                        <caption class="visually-hidden">"The 50 most recent deliveries"</caption>
-                        <thead><tr><th scope="col">"Event"</th><th scope="col">"Address"</th><th scope="col">"Attempts"</th><th scope="col">"State"</th></tr></thead>
-                        <tbody>
-                            {overview.deliveries.into_iter().map(|d| view! {
-                                <tr><td>{d.event_type} " " <small>{d.event_id}</small></td><td>{d.url}</td><td>{d.attempts}</td><td>{d.state}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }
-                .into_any(),
-                Err(error) => view! { <p class="notice error" role="alert">{error.to_string()}</p> }.into_any(),
-            }
-        })
-    };
-    let events = [
-        ("order_created", "order.created"),
-        ("order_paid", "order.paid"),
-        ("order_fulfilled", "order.fulfilled"),
-        ("order_refunded", "order.refunded"),
-        ("order_cancelled", "order.cancelled"),
-        ("product_updated", "product.updated"),
-        ("stock_low", "stock.low"),
-    ];
-    view! {
-        <section aria-labelledby="webhooks-heading">
-            <h2 id="webhooks-heading">"Webhooks"</h2>
-            <p>"Events are signed with HMAC-SHA256 (header Stoa-Signature: t=timestamp,v1=hex of \"timestamp.body\") and carry Stoa-Event-Id for dropping duplicates."</p>
-            <Transition fallback=|| ()>{content}</Transition>
-            <h3>"Add an endpoint"</h3>
-            {action_error(add)}
-            <ActionForm action=add attr:class="account-form">
-                <label for="webhook-url">"Address (https://…)"</label>
-                <input id="webhook-url" type="url" name="form[url]" required maxlength="2000" />
-                <label for="webhook-secret">"Shared secret (at least 16 characters)"</label>
-                <input id="webhook-secret" type="text" name="form[secret]" required minlength="16" maxlength="200" autocomplete="off" />
-                <fieldset>
-                    <legend>"Events"</legend>
-                    {events.into_iter().map(|(field, label)| {
-                        let id = format!("webhook-{field}");
-                        view! {
-                            <div class="choice">
-                                <input id=id.clone() type="checkbox" name=format!("form[{field}]") value="on" />
-                                <label for=id>{label}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
-                <button type="submit" disabled=move || add.pending().get()>"Add endpoint"</button>
-            </ActionForm>
         </section>
     }
 }

@@ -157,6 +157,8 @@ pub async fn list(pool: &PgPool) -> Result<Vec<ApiKeyRow>, AppError> {
         bool,
         Option<String>,
         Option<String>,
+        i64,
+        i64,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, name, prefix, scopes, created_by_email,
@@ -164,8 +166,13 @@ pub async fn list(pool: &PgPool) -> Result<Vec<ApiKeyRow>, AppError> {
                 to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'),
                 revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()),
                 to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'),
-                last_used_address
-         FROM api_keys ORDER BY revoked_at IS NOT NULL, id DESC",
+                last_used_address,
+                coalesce(u.requests, 0)::bigint, coalesce(u.errors, 0)::bigint
+         FROM api_keys k
+         LEFT JOIN (SELECT api_key_id, sum(requests) AS requests, sum(errors) AS errors
+                    FROM api_key_usage WHERE day > current_date - 7 GROUP BY api_key_id) u
+                ON u.api_key_id = k.id
+         ORDER BY revoked_at IS NOT NULL, id DESC",
     )
     .fetch_all(pool)
     .await?;
@@ -183,6 +190,8 @@ pub async fn list(pool: &PgPool) -> Result<Vec<ApiKeyRow>, AppError> {
                 usable,
                 last_used_at,
                 last_used_address,
+                requests_7d,
+                errors_7d,
             )| {
                 ApiKeyRow {
                     id,
@@ -195,6 +204,8 @@ pub async fn list(pool: &PgPool) -> Result<Vec<ApiKeyRow>, AppError> {
                     usable,
                     last_used_at,
                     last_used_address,
+                    requests_7d,
+                    errors_7d,
                 }
             },
         )
@@ -280,6 +291,32 @@ pub async fn authenticate(
         scopes: scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
         created_by,
     }))
+}
+
+/// Adds requests counted by a server process: `(key id, requests, of which errors)`, to
+/// today's row of each key (keys deleted meanwhile are skipped).
+pub async fn add_usage(pool: &PgPool, counts: &[(i64, i64, i64)]) -> Result<(), sqlx::Error> {
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = counts.iter().map(|c| c.0).collect();
+    let requests: Vec<i64> = counts.iter().map(|c| c.1).collect();
+    let errors: Vec<i64> = counts.iter().map(|c| c.2).collect();
+    sqlx::query(
+        "INSERT INTO api_key_usage (api_key_id, day, requests, errors)
+         SELECT c.id, current_date, c.requests, c.errors
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS c (id, requests, errors)
+         JOIN api_keys k ON k.id = c.id
+         ON CONFLICT (api_key_id, day) DO UPDATE
+         SET requests = api_key_usage.requests + excluded.requests,
+             errors = api_key_usage.errors + excluded.errors",
+    )
+    .bind(&ids)
+    .bind(&requests)
+    .bind(&errors)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -87,6 +87,36 @@ pub struct ApiKeyRow {
     pub usable: bool,
     pub last_used_at: Option<String>,
     pub last_used_address: Option<String>,
+    /// Requests in the last 7 days, and how many of them were answered 4xx or 5xx.
+    pub requests_7d: i64,
+    pub errors_7d: i64,
+}
+
+impl ApiKeyRow {
+    /// "120 requests, 3 % errors", for the last 7 days.
+    pub fn use_in_last_week(&self) -> String {
+        match self.requests_7d {
+            0 => "no requests".to_owned(),
+            requests => format!(
+                "{requests} request{}, {} errors",
+                if requests == 1 { "" } else { "s" },
+                share(self.errors_7d, requests)
+            ),
+        }
+    }
+}
+
+/// `part` of `whole` as a percentage people read: "0 %", "<1 %", "12 %".
+pub fn share(part: i64, whole: i64) -> String {
+    if whole <= 0 || part <= 0 {
+        return "0 %".to_owned();
+    }
+    let percent = part.saturating_mul(100) / whole;
+    if percent == 0 {
+        "<1 %".to_owned()
+    } else {
+        format!("{percent} %")
+    }
 }
 
 /// A key just made: the only time its full text exists outside the caller's hands.
@@ -95,4 +125,18 @@ pub struct NewApiKey {
     pub id: i64,
     pub prefix: String,
     pub key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share;
+
+    #[test]
+    fn shares_round_down_and_a_small_nonzero_share_is_not_shown_as_zero() {
+        assert_eq!(share(0, 0), "0 %");
+        assert_eq!(share(0, 50), "0 %");
+        assert_eq!(share(1, 1000), "<1 %");
+        assert_eq!(share(3, 120), "2 %");
+        assert_eq!(share(120, 120), "100 %");
+    }
 }

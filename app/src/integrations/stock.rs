@@ -77,7 +77,8 @@ pub struct StockLevel {
 struct Checked<'a> {
     /// Where the change stands in the request, for field errors.
     index: usize,
-    sku: &'a str,
+    /// Upper case: SKUs are compared without case.
+    sku: String,
     set: Option<i64>,
     adjust: Option<i64>,
     reason: StockReason,
@@ -94,7 +95,7 @@ fn check(batch: &StockBatch) -> Result<Vec<Checked<'_>>, AppError> {
     let mut seen = std::collections::HashSet::new();
     for (index, change) in batch.changes.iter().enumerate() {
         let field = |name: &str| format!("changes.{index}.{name}");
-        let sku = change.sku.trim();
+        let sku = change.sku.trim().to_uppercase();
         if sku.is_empty() || sku.chars().count() > 64 {
             errors.push(FieldError::new(field("sku"), "Give the variant's SKU."));
         } else if !seen.insert(sku) {
@@ -130,7 +131,7 @@ fn check(batch: &StockBatch) -> Result<Vec<Checked<'_>>, AppError> {
         .enumerate()
         .map(|(index, change)| Checked {
             index,
-            sku: change.sku.trim(),
+            sku: change.sku.trim().to_uppercase(),
             set: change.set,
             adjust: change.adjust,
             reason: change.reason,
@@ -138,7 +139,7 @@ fn check(batch: &StockBatch) -> Result<Vec<Checked<'_>>, AppError> {
         })
         .collect();
     // Rows are locked in one order by everyone: two batches never deadlock.
-    checked.sort_by(|a, b| a.sku.cmp(b.sku));
+    checked.sort_by(|a, b| a.sku.cmp(&b.sku));
     Ok(checked)
 }
 
@@ -212,7 +213,7 @@ pub async fn apply(
     if let Some(answer) = earlier_answer(&mut tx, key_id, idempotency_key, &request_hash).await? {
         return Ok(answer);
     }
-    let skus: Vec<&str> = changes.iter().map(|c| c.sku).collect();
+    let skus: Vec<&str> = changes.iter().map(|c| c.sku.as_str()).collect();
     let found: Vec<(String, i64)> = sqlx::query_as(
         "SELECT sku, stock::bigint FROM product_variants WHERE sku = ANY($1) ORDER BY sku FOR UPDATE",
     )
@@ -227,7 +228,7 @@ pub async fn apply(
     let mut changed = Vec::new();
     for change in &changes {
         let index = change.index;
-        let Some(&before) = stock.get(change.sku) else {
+        let Some(&before) = stock.get(change.sku.as_str()) else {
             errors.push(FieldError::new(
                 format!("changes.{index}.sku"),
                 format!("No variant has the SKU {}.", change.sku),
@@ -248,29 +249,37 @@ pub async fn apply(
         changed.push((change, before, after));
     }
     AppError::from_field_errors(errors)?;
+    // One UPDATE per reason and note: the ledger's trigger writes one row per variant.
+    type Levels<'a> = (Vec<&'a str>, Vec<i32>);
+    let mut groups: std::collections::BTreeMap<(&str, &str), Levels<'_>> =
+        std::collections::BTreeMap::new();
     for (change, before, after) in &changed {
-        if before == after {
-            continue;
+        if before != after {
+            let group = groups
+                .entry((change.reason.as_str(), change.note))
+                .or_default();
+            group.0.push(change.sku.as_str());
+            group
+                .1
+                .push(i32::try_from(*after).map_err(|_| AppError::Internal)?);
         }
-        crate::inventory::ledger::name_reason(
-            &mut tx,
-            change.reason.as_str(),
-            change.note,
-            Some(actor.id),
-            None,
+    }
+    for ((reason, note), (skus, levels)) in groups {
+        crate::inventory::ledger::name_reason(&mut tx, reason, note, Some(actor.id), None).await?;
+        sqlx::query(
+            "UPDATE product_variants v SET stock = c.stock
+             FROM unnest($1::text[], $2::int[]) AS c (sku, stock) WHERE v.sku = c.sku",
         )
+        .bind(&skus)
+        .bind(&levels)
+        .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE product_variants SET stock = $2 WHERE sku = $1")
-            .bind(change.sku)
-            .bind(*after as i32)
-            .execute(&mut *tx)
-            .await?;
     }
     let result = StockResult {
         changed: changed
             .iter()
             .map(|(change, before, after)| StockLevel {
-                sku: change.sku.to_owned(),
+                sku: change.sku.clone(),
                 stock_before: *before,
                 stock: *after,
             })

@@ -60,3 +60,58 @@ pub async fn set_webhook_active(
     tx.commit().await?;
     Ok(())
 }
+
+/// Has an endpoint's failed deliveries (or one of them) tried again now instead of at
+/// their next scheduled time: after the receiver is fixed, nobody waits hours for the
+/// backoff. Returns how many were due again; audited.
+pub async fn retry_failing(
+    pool: &PgPool,
+    actor: &Actor,
+    endpoint_id: i64,
+    delivery_id: Option<i64>,
+) -> Result<u64, AppError> {
+    let mut tx = pool.begin().await?;
+    let active: Option<bool> =
+        sqlx::query_scalar("SELECT is_active FROM webhook_endpoints WHERE id = $1")
+            .bind(endpoint_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match active {
+        None => return Err(AppError::not_found("There is no such webhook endpoint.")),
+        Some(false) => {
+            return Err(AppError::invalid(
+                "The endpoint is paused: resume it, and its deliveries are tried again.",
+            ))
+        }
+        Some(true) => {}
+    }
+    let due = sqlx::query(
+        "UPDATE webhook_deliveries SET next_attempt_at = now()
+         WHERE endpoint_id = $1 AND ($2::bigint IS NULL OR id = $2)
+           AND delivered_at IS NULL AND attempts > 0",
+    )
+    .bind(endpoint_id)
+    .bind(delivery_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if due == 0 {
+        return Err(AppError::invalid(
+            "Nothing to try again: the deliveries were delivered meanwhile.",
+        ));
+    }
+    record(
+        &mut tx,
+        actor,
+        Change {
+            action: "webhook.retry",
+            entity_type: "webhook",
+            entity_id: endpoint_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "deliveries": due, "delivery_id": delivery_id })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(due)
+}

@@ -9,17 +9,28 @@ pub struct WebhookEndpointRow {
     pub url: String,
     pub events: Vec<String>,
     pub is_active: bool,
+    /// The last attempt to deliver to it, "2026-11-30 12:00 UTC".
+    pub last_attempt: Option<String>,
+    /// Attempts in the last 7 days, and how many of them failed.
+    pub attempts_7d: i64,
+    pub failed_attempts_7d: i64,
+    /// Deliveries that failed and wait for their next try.
+    pub failing: i64,
 }
 
 /// One delivery attempt history line for the delivery log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookDeliveryRow {
+    pub id: i64,
+    pub endpoint_id: i64,
     pub event_id: String,
     pub event_type: String,
     pub url: String,
     pub attempts: i32,
     /// "Delivered at …", "Failed: …, next try at …" or "Waiting".
     pub state: String,
+    /// Failed so far: staff can have it tried again now.
+    pub failing: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

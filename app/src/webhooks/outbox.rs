@@ -102,22 +102,46 @@ pub async fn set_endpoint_active(
 /// Endpoints, and the 50 most recent deliveries, for the staff area.
 pub async fn overview(pool: &PgPool) -> Result<crate::webhooks::model::WebhooksOverview, AppError> {
     use crate::webhooks::model::{WebhookDeliveryRow, WebhookEndpointRow, WebhooksOverview};
-    let endpoints: Vec<(i64, String, Vec<String>, bool)> =
-        sqlx::query_as("SELECT id, url, events, is_active FROM webhook_endpoints ORDER BY id")
-            .fetch_all(pool)
-            .await?;
+    #[derive(sqlx::FromRow)]
+    struct EndpointStats {
+        id: i64,
+        url: String,
+        events: Vec<String>,
+        is_active: bool,
+        last_attempt: Option<chrono::DateTime<chrono::Utc>>,
+        attempts_7d: i64,
+        delivered_7d: i64,
+        failing: i64,
+    }
+    // A delivery's attempts all failed but the last, which failed too unless delivered.
+    let endpoints: Vec<EndpointStats> = sqlx::query_as(
+        "SELECT e.id, e.url, e.events, e.is_active,
+                (SELECT max(d.last_attempt_at) FROM webhook_deliveries d WHERE d.endpoint_id = e.id) AS last_attempt,
+                coalesce(sum(d.attempts), 0)::bigint AS attempts_7d,
+                count(d.delivered_at) AS delivered_7d,
+                (SELECT count(*) FROM webhook_deliveries f
+                 WHERE f.endpoint_id = e.id AND f.delivered_at IS NULL AND f.attempts > 0) AS failing
+         FROM webhook_endpoints e
+         LEFT JOIN webhook_deliveries d
+                ON d.endpoint_id = e.id AND d.last_attempt_at > now() - interval '7 days'
+         GROUP BY e.id ORDER BY e.id",
+    )
+    .fetch_all(pool)
+    .await?;
     #[derive(sqlx::FromRow)]
     struct Row {
         event_id: uuid::Uuid,
         event_type: String,
         url: String,
+        id: i64,
+        endpoint_id: i64,
         attempts: i32,
         delivered_at: Option<chrono::DateTime<chrono::Utc>>,
         last_error: Option<String>,
         next_attempt_at: chrono::DateTime<chrono::Utc>,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT d.event_id, ev.event_type, e.url, d.attempts, d.delivered_at, d.last_error, d.next_attempt_at
+        "SELECT d.event_id, ev.event_type, e.url, d.id, d.endpoint_id, d.attempts, d.delivered_at, d.last_error, d.next_attempt_at
          FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
          JOIN webhook_endpoints e ON e.id = d.endpoint_id
          ORDER BY d.id DESC LIMIT 50",
@@ -128,16 +152,23 @@ pub async fn overview(pool: &PgPool) -> Result<crate::webhooks::model::WebhooksO
     Ok(WebhooksOverview {
         endpoints: endpoints
             .into_iter()
-            .map(|(id, url, events, is_active)| WebhookEndpointRow {
-                id,
-                url,
-                events,
-                is_active,
+            .map(|e| WebhookEndpointRow {
+                id: e.id,
+                url: e.url,
+                events: e.events,
+                is_active: e.is_active,
+                last_attempt: e.last_attempt.map(time),
+                attempts_7d: e.attempts_7d,
+                failed_attempts_7d: e.attempts_7d - e.delivered_7d,
+                failing: e.failing,
             })
             .collect(),
         deliveries: rows
             .into_iter()
             .map(|r| WebhookDeliveryRow {
+                id: r.id,
+                endpoint_id: r.endpoint_id,
+                failing: r.delivered_at.is_none() && r.attempts > 0,
                 event_id: r.event_id.to_string(),
                 event_type: r.event_type,
                 url: r.url,

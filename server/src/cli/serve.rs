@@ -90,6 +90,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     spawn_abandoned_cart_cleanup(pool.clone());
     crate::middleware::visits::spawn_visit_writer(pool.clone());
     crate::http::vitals::spawn_vitals_writer(pool.clone());
+    crate::http::api::usage::spawn_usage_writer(pool.clone());
     if config.sends_webhooks() {
         crate::jobs::webhooks::spawn_worker(pool.clone());
     } else {
@@ -105,7 +106,7 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
             config.media_dir.clone(),
         );
     }
-    let state = app_state(&config, pool);
+    let state = app_state(&config, pool.clone());
     if state.leptos_options.hash_files {
         keep_earlier_builds_servable(&state.leptos_options);
     }
@@ -151,6 +152,9 @@ pub async fn serve(config: Config, pool: PgPool) -> std::io::Result<()> {
     );
     server.await.map_err(std::io::Error::other)??;
     drop(control_socket);
+    if let Err(error) = crate::http::api::usage::write_counted_usage(&pool).await {
+        tracing::warn!(?error, "writing the last API key usage failed");
+    }
     tracing::info!("stopped; in-flight requests finished");
     Ok(())
 }

@@ -250,7 +250,7 @@ async fn every_admin_server_function_refuses_anonymous_callers_with_401_and_cust
     let mut anonymous = Shopper::default();
     for path in &paths {
         // Arguments are valid where one is needed, so only the role decides.
-        let form = "search=&id=1&on=false&required=false&name=x&message=&number=x&threshold=1&visibility=publish&role=staff\
+        let form = "search=&id=1&endpoint_id=1&on=false&required=false&name=x&message=&number=x&threshold=1&visibility=publish&role=staff\
             &filter[search]=&form[url]=x&form[secret]=y&form[order_id]=1&form[carrier]=x\
             &form[tracking_number]=x&form[amount]=1&form[reason]=x&form[request_key]=x\
             &form[variant_id]=1&form[change]=1&form[name]=x&form[category_id]=1&form[email]=x&form[role]=x";

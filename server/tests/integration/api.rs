@@ -1127,3 +1127,49 @@ async fn one_customer_is_read_by_id_and_staff_are_not_customers() {
     }
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn each_key_s_requests_and_errors_are_counted_for_the_integrations_page() {
+    let app = spawn_app_with(None, None).await;
+    let reader = key_with(&app, &[Scope::OrdersRead]).await;
+    let idle = key_with(&app, &[Scope::CatalogRead]).await;
+    for _ in 0..3 {
+        let reply = call(&app, Method::GET, "/api/v1/orders", Some(&reader), None).await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let refused = call(&app, Method::GET, "/api/v1/customers", Some(&reader), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let missing = call(
+        &app,
+        Method::GET,
+        "/api/v1/orders/ST-0",
+        Some(&reader),
+        None,
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let anonymous = call(&app, Method::GET, "/api/v1/orders", None, None).await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "counted for no key"
+    );
+    stoa_server::http::api::usage::write_counted_usage(&app.db.pool)
+        .await
+        .unwrap();
+    stoa_server::http::api::usage::write_counted_usage(&app.db.pool)
+        .await
+        .unwrap();
+    let rows = keys::list(&app.db.pool).await.unwrap();
+    let row = |key: &str| {
+        rows.iter()
+            .find(|r| key.starts_with(&r.prefix))
+            .unwrap()
+            .clone()
+    };
+    let used = row(&reader);
+    assert_eq!((used.requests_7d, used.errors_7d), (5, 2), "written once");
+    assert_eq!(used.use_in_last_week(), "5 requests, 40 % errors");
+    assert_eq!(row(&idle).use_in_last_week(), "no requests");
+    app.db.drop_database().await;
+}

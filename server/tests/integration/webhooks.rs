@@ -9,7 +9,8 @@ use app::orders::place::place_order;
 use app::orders::status::transition_order;
 use app::testing::fixtures::{category, manual_order_request, product, variant_ids};
 use app::testing::TestDatabase;
-use app::webhooks::outbox::add_endpoint;
+use app::webhooks::endpoints::retry_failing;
+use app::webhooks::outbox::{add_endpoint, overview};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -74,19 +75,29 @@ async fn order(
     place_order(&db.pool, &manual_order_request(cart, "ada@example.com")).await
 }
 
+async fn set_endpoint_active_now(db: &TestDatabase, endpoint: i64, on: bool) {
+    sqlx::query("UPDATE webhook_endpoints SET is_active = $2 WHERE id = $1")
+        .bind(endpoint)
+        .bind(on)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+}
+
 async fn count(db: &TestDatabase, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap()
 }
 
 #[tokio::test]
-async fn deliveries_are_signed_and_a_500_is_retried_with_the_same_event_id() {
+async fn deliveries_are_signed_and_a_500_is_retried_with_the_same_event_id_also_when_staff_retry_it_now(
+) {
     let db = TestDatabase::new().await;
     let variant = store(&db).await;
     let receiver = Arc::new(Receiver::default());
     receiver.statuses.lock().unwrap().push_back(500);
     let url = start_receiver(receiver.clone()).await;
     let events = vec!["order.created".to_owned(), "order.paid".to_owned()];
-    add_endpoint(&db.pool, &url, SECRET, &events).await.unwrap();
+    let endpoint = add_endpoint(&db.pool, &url, SECRET, &events).await.unwrap();
     let placed = order(&db, variant, 2).await.unwrap();
     assert_eq!(
         count(&db, "SELECT count(*) FROM webhook_deliveries").await,
@@ -117,15 +128,56 @@ async fn deliveries_are_signed_and_a_500_is_retried_with_the_same_event_id() {
         "not due yet"
     );
 
-    sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = now()")
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    let failing = overview(&db.pool).await.unwrap();
+    let stats = &failing.endpoints[0];
+    assert_eq!(
+        (stats.attempts_7d, stats.failed_attempts_7d, stats.failing),
+        (1, 1, 1)
+    );
+    assert!(failing.deliveries[0].failing);
+    // Staff have the failed delivery tried now instead of after the backoff.
+    let staff = app::audit::Actor {
+        id: 1,
+        email: "owner@shop.example".to_owned(),
+        client_address: "127.0.0.1".to_owned(),
+    };
+    let delivery = failing.deliveries[0].id;
+    set_endpoint_active_now(&db, endpoint, false).await;
+    let paused = retry_failing(&db.pool, &staff, endpoint, Some(delivery)).await;
+    assert!(paused.is_err(), "a paused endpoint is resumed, not retried");
+    set_endpoint_active_now(&db, endpoint, true).await;
+    assert_eq!(
+        retry_failing(&db.pool, &staff, endpoint, Some(delivery))
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(deliver_due(&db.pool, &client).await.unwrap(), 1);
     assert_eq!(
         deliver_due(&db.pool, &client).await.unwrap(),
         0,
         "delivered once"
+    );
+    assert!(
+        retry_failing(&db.pool, &staff, endpoint, None)
+            .await
+            .is_err(),
+        "nothing is failing any more"
+    );
+    let delivered = overview(&db.pool).await.unwrap();
+    let stats = &delivered.endpoints[0];
+    assert_eq!(
+        (stats.attempts_7d, stats.failed_attempts_7d, stats.failing),
+        (2, 1, 0),
+        "one of two attempts failed"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'webhook.retry'"
+        )
+        .await,
+        1
     );
 
     let received = receiver.received.lock().unwrap().clone();

@@ -1,7 +1,8 @@
-//! `/admin/integrations` (admins): the API keys other systems use, with their scopes and
-//! last use; making one (shown once) and revoking one.
+//! `/admin/integrations` (admins): the API keys other systems use, with their scopes, last
+//! use and error rate; making one (shown once) and revoking one; then the webhooks.
 
 use crate::admin::integrations::api::{api_keys, ApiKeyStored, CreateApiKey, RevokeApiKey};
+use crate::admin::integrations::webhooks::WebhookSection;
 use crate::admin::ui::toast_results;
 use crate::components::meta::page_meta;
 use crate::components::notices::{action_error, ErrorPanel};
@@ -37,14 +38,15 @@ pub fn IntegrationsPage() -> impl IntoView {
         })
     };
     view! {
-        {page_meta("Integrations · Staff area", "API keys for other systems.", "/admin/integrations")}
+        {page_meta("Integrations · Staff area", "API keys and webhooks for other systems.", "/admin/integrations")}
         <h1>"Integrations"</h1>
         <p>"Other systems (an ERP, a warehouse, accounting) use the " <a href="/api/v1">"integration API"</a>
-           " with a key each. Give a key only the scopes its system needs; revoke keys nobody uses."</p>
+           " with a key each, and receive events through webhooks. Give a key only the scopes its system needs; revoke keys and remove endpoints nobody uses."</p>
+        <h2>"API keys"</h2>
         {action_error(revoke)}
         <Transition fallback=|| view! { <p class="loading">"Loading keys…"</p> }>{content}</Transition>
         <section class="panel" aria-labelledby="new-key-heading">
-            <h2 id="new-key-heading">"Make a key"</h2>
+            <h3 id="new-key-heading">"Make a key"</h3>
             {action_error(create)}
             <ActionForm action=create attr:class="account-form">
                 <label for="key-name">"What it is for"</label>
@@ -67,6 +69,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                 <button type="submit" data-testid="make-key" disabled=move || create.pending().get()>"Make key"</button>
             </ActionForm>
         </section>
+        <WebhookSection />
     }
 }
 
@@ -74,7 +77,7 @@ pub fn IntegrationsPage() -> impl IntoView {
 fn NewKeyPanel(key: NewApiKey, stored: ServerAction<ApiKeyStored>) -> impl IntoView {
     view! {
         <section id="new-key" class="panel new-key" data-testid="new-key" aria-labelledby="made-key-heading">
-            <h2 id="made-key-heading">"Your new key"</h2>
+            <h3 id="made-key-heading">"Your new key"</h3>
             <p>"Copy it into the other system's settings now. It is not shown again; only its prefix "
                <code>{key.prefix.clone()}</code> " is."</p>
             <p><code class="secret" data-testid="new-key-text">{key.key}</code></p>
@@ -91,23 +94,25 @@ fn KeyTable(rows: Vec<ApiKeyRow>, revoke: ServerAction<RevokeApiKey>) -> impl In
         return view! { <p class="empty">"No API keys yet."</p> }.into_any();
     }
     view! {
-        <table class="admin-table" data-testid="api-keys">
+        <table class="admin-table stack-on-phone" data-testid="api-keys">
             <caption class="visually-hidden">"API keys"</caption>
-            <thead><tr><th scope="col">"Key"</th><th scope="col">"Scopes"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
+            <thead><tr><th scope="col">"Key"</th><th scope="col">"Scopes"</th><th scope="col">"Last used"</th><th scope="col">"Last 7 days"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|key| {
                     let confirm = format!("revoke-{}", key.id);
+                    let use_text = key.use_in_last_week();
                     view! {
                         <tr>
-                            <td><strong>{key.name}</strong><br /><code>{key.prefix}</code>
+                            <td data-label="Key"><strong>{key.name}</strong><br /><code>{key.prefix}</code>
                                 <br /><small>{format!("made {} by {}", key.created_at, key.created_by)}</small></td>
-                            <td>{key.scopes.join(", ")}</td>
-                            <td>{match (key.last_used_at, key.last_used_address) {
+                            <td data-label="Scopes">{key.scopes.join(", ")}</td>
+                            <td data-label="Last used">{match (key.last_used_at, key.last_used_address) {
                                 (Some(at), Some(address)) => format!("{at} from {address}"),
                                 (Some(at), None) => at,
                                 _ => "never".to_owned(),
                             }}</td>
-                            <td>
+                            <td data-label="Last 7 days">{use_text}</td>
+                            <td data-label="Status">
                                 {if key.usable {
                                     view! {
                                         {key.expires_at.map(|at| view! { <small>{format!("expires {at}")}</small><br /> })}

@@ -100,6 +100,9 @@ impl FromRequestParts<AppState> for ApiKey {
                 tracing::info!(?refusal, "API key refused");
                 ApiError::Unauthorized(refusal.message().to_owned())
             })?;
+        if let Some(slot) = parts.extensions.get::<super::usage::CallerSlot>() {
+            slot.fill(caller.key_id);
+        }
         take_token(caller.key_id)
             .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
         Ok(ApiKey { caller, client })

@@ -11,6 +11,7 @@ mod orders;
 mod products;
 mod reference;
 mod stock;
+pub mod usage;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -111,6 +112,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(events::list_events))
         .route("/customers", get(customers::list_customers))
         .route("/customers/{id}", get(customers::get_customer))
-        .fallback(unknown_endpoint);
+        .fallback(unknown_endpoint)
+        .layer(axum::middleware::from_fn(usage::count_requests));
     Router::new().nest("/api/v1", api)
 }
