@@ -48,6 +48,7 @@ use admin::dashboard::page::DashboardPage;
 use admin::integrations::page::IntegrationsPage;
 use admin::orders::pages::{OrderDetailPage, OrderListPage};
 use admin::pages::{AdminLayout, CustomerPage, CustomersPage, SettingsPage};
+use admin::pricing::page::ShippingTaxPage;
 use admin::products::pages::{CatalogImportPage, ProductEditorPage, ProductListPage};
 use admin::staff::page::StaffPage;
 use admin::stock::page::StockPage;
@@ -147,6 +148,7 @@ fn ShopFrame() -> impl IntoView {
                     <Route path=path!("customers") view={Lazy::<Customers>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view={Lazy::<Customer>::new()} ssr=SsrMode::Async />
                     <Route path=path!("audit") view={Lazy::<AuditLog>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("shipping-tax") view={Lazy::<ShippingTax>::new()} ssr=SsrMode::Async />
                     <Route path=path!("settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async />
                     <Route path=path!("staff") view={Lazy::<Staff>::new()} ssr=SsrMode::Async />
                     <Route path=path!("integrations") view={Lazy::<Integrations>::new()} ssr=SsrMode::Async />
@@ -211,6 +213,7 @@ lazy_pages! {
     Settings => SettingsPage,
     Staff => StaffPage,
     Integrations => IntegrationsPage,
+    ShippingTax => ShippingTaxPage,
 }
 
 /// The policy of a rendered page, allowing the scripts that carry the nonce Leptos gave

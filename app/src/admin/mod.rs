@@ -11,6 +11,7 @@ pub mod integrations;
 pub mod model;
 pub mod orders;
 pub mod pages;
+pub mod pricing;
 pub mod products;
 pub mod staff;
 pub mod stock;

@@ -1,8 +1,11 @@
 //! Shipping and tax arithmetic, in integer minor units, shared by the checkout summary
 //! and the order placement so both always agree to the cent.
 
+pub mod model;
 #[cfg(feature = "ssr")]
 pub mod rates;
+#[cfg(feature = "ssr")]
+pub mod settings;
 
 use serde::{Deserialize, Serialize};
 

@@ -253,7 +253,8 @@ async fn every_admin_server_function_refuses_anonymous_callers_with_401_and_cust
         let form = "search=&id=1&endpoint_id=1&on=false&required=false&name=x&message=&number=x&threshold=1&visibility=publish&role=staff\
             &filter[search]=&form[url]=x&form[secret]=y&form[order_id]=1&form[carrier]=x\
             &form[tracking_number]=x&form[amount]=1&form[reason]=x&form[request_key]=x\
-            &form[variant_id]=1&form[change]=1&form[name]=x&form[category_id]=1&form[email]=x&form[role]=x";
+            &form[variant_id]=1&form[change]=1&form[name]=x&form[category_id]=1&form[email]=x&form[role]=x\
+            &form[default_rate]=1&form[price]=1&form[rate]=1";
         let reply = anonymous.post(&app, path, form).await;
         assert_eq!(
             reply.status,

@@ -19,6 +19,7 @@ mod metrics;
 mod operations;
 mod search_engines;
 mod seed;
+mod shipping_tax;
 mod stripe;
 mod two_factor;
 mod vitals;
