@@ -3,7 +3,7 @@
 
 use crate::audit::{record, snapshot, Actor, Change};
 use crate::catalog::manage::editor::{self, Visibility};
-use crate::catalog::manage::upsert::{self, CatalogRow};
+use crate::catalog::manage::upsert::{self, CatalogRow, Problem};
 use crate::integrations::cursor::{end_page, page_size, Cursor};
 use crate::kernel::error::{AppError, FieldError};
 use serde::{Deserialize, Serialize};
@@ -210,28 +210,27 @@ pub struct Upserted {
     pub product: ApiProduct,
 }
 
-/// The API's field for a problem `CatalogRow::problems` or the store check names.
-fn field_of(problem: &str, variant: usize) -> String {
-    let name = problem.split(':').next().unwrap_or_default();
-    match name {
+/// The API's field for a problem of a variant's row.
+fn field_of(field: &str, variant: usize) -> String {
+    match field {
         "product_slug" => "slug".to_owned(),
         "product_name" => "name".to_owned(),
         "category_slug" => "category".to_owned(),
-        "description" | "option_names" => name.to_owned(),
+        "description" | "option_names" => field.to_owned(),
         "option_values" => format!("variants.{variant}.options"),
         "price" => format!("variants.{variant}.price_minor"),
         other => format!("variants.{variant}.{other}"),
     }
 }
 
-fn problems_as_fields(problems: &[(usize, String)]) -> Vec<FieldError> {
+/// One field error per field (the product's fields repeat on every variant's row).
+fn problems_as_fields(problems: &[(usize, Vec<Problem>)]) -> Vec<FieldError> {
     let mut fields: Vec<FieldError> = Vec::new();
-    for (variant, message) in problems {
-        for problem in message.split("; ") {
-            let field = field_of(problem, *variant);
-            let text = problem.split_once(": ").map_or(problem, |(_, text)| text);
+    for (variant, row_problems) in problems {
+        for problem in row_problems {
+            let field = field_of(problem.field, *variant);
             if !fields.iter().any(|known| known.field == field) {
-                fields.push(FieldError::new(field, text.to_owned()));
+                fields.push(FieldError::new(field, problem.message.clone()));
             }
         }
     }
@@ -278,13 +277,11 @@ pub async fn upsert(
             published: product.published,
         })
         .collect();
-    let problems: Vec<(usize, String)> = rows
+    let problems: Vec<(usize, Vec<Problem>)> = rows
         .iter()
         .enumerate()
-        .filter_map(|(index, row)| {
-            let problems = row.problems();
-            (!problems.is_empty()).then(|| (index, problems.join("; ")))
-        })
+        .map(|(index, row)| (index, row.problems()))
+        .filter(|(_, problems)| !problems.is_empty())
         .collect();
     AppError::from_field_errors(problems_as_fields(&problems))?;
     let mut tx = pool.begin().await?;

@@ -370,17 +370,19 @@ pub async fn refund(
     public_url: &str,
 ) -> Result<ApiOrder, AppError> {
     let (actor, key_id) = caller;
-    let order_id = id_by_number(pool, number).await?;
+    let order: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, currency FROM orders WHERE number = $1")
+            .bind(number.trim())
+            .fetch_optional(pool)
+            .await?;
+    let (order_id, currency) =
+        order.ok_or_else(|| AppError::not_found("There is no order with this number."))?;
     if request.amount_minor <= 0 {
         return Err(AppError::InvalidFields(vec![FieldError::new(
             "amount_minor",
             "Refund an amount above zero.",
         )]));
     }
-    let currency: String = sqlx::query_scalar("SELECT currency FROM orders WHERE id = $1")
-        .bind(order_id)
-        .fetch_one(pool)
-        .await?;
     let currency = CurrencyCode::parse(&currency).map_err(|_| AppError::Internal)?;
     let form = RefundForm {
         order_id,

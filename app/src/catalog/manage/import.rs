@@ -127,7 +127,7 @@ fn read_rows(bytes: &[u8], report: &mut ImportReport) -> Vec<(u64, CatalogRow)> 
             low_stock_threshold,
             published,
         };
-        problems.extend(row.problems());
+        problems.extend(row.problems().iter().map(ToString::to_string));
         if problems.is_empty() {
             rows.push((line, row));
         } else {
@@ -156,10 +156,11 @@ pub async fn import_csv(
         });
     }
     let mut tx = pool.begin().await?;
-    for (index, message) in upsert::check_against_store(&mut tx, &rows).await? {
+    for (index, problems) in upsert::check_against_store(&mut tx, &rows).await? {
+        let message: Vec<String> = problems.iter().map(ToString::to_string).collect();
         report.errors.push(RowError {
             line: lines[index],
-            message,
+            message: message.join("; "),
         });
     }
     if !report.errors.is_empty() {

@@ -32,6 +32,29 @@ pub struct CatalogRow {
     pub published: Option<bool>,
 }
 
+/// What is wrong with a row: the column (CSV) or field it concerns, and what is expected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// "field: message", as the CSV import's report reads.
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
 /// What `write` did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Written {
@@ -48,42 +71,57 @@ fn printable(text: &str) -> bool {
 }
 
 impl CatalogRow {
-    /// What is wrong with the row by itself, each as "field: what is expected".
-    pub fn problems(&self) -> Vec<String> {
+    /// What is wrong with the row by itself.
+    pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         if Sku::parse(&self.sku).map(|sku| sku.as_str() != self.sku) != Ok(false) {
-            problems.push("sku: use letters, digits and hyphens, up to 64".to_owned());
+            problems.push(Problem::new(
+                "sku",
+                "use letters, digits and hyphens, up to 64",
+            ));
         }
         if Slug::parse(&self.product_slug).is_err() {
-            problems.push("product_slug: lowercase words joined by hyphens".to_owned());
+            problems.push(Problem::new(
+                "product_slug",
+                "lowercase words joined by hyphens",
+            ));
         }
         let name = self.product_name.trim();
         if !(1..=200).contains(&name.chars().count()) || !printable(name) {
-            problems.push("product_name: 1 to 200 printable characters".to_owned());
+            problems.push(Problem::new(
+                "product_name",
+                "1 to 200 printable characters",
+            ));
         }
         if Slug::parse(&self.category_slug).is_err() {
-            problems.push("category_slug: a category's slug".to_owned());
+            problems.push(Problem::new("category_slug", "a category's slug"));
         }
         if let Some(description) = &self.description {
             let control = |c: char| c.is_control() && c != '\n' && c != '\r' && c != '\t';
             if description.chars().count() > 20_000 || description.chars().any(control) {
-                problems.push("description: up to 20,000 characters of text".to_owned());
+                problems.push(Problem::new(
+                    "description",
+                    "up to 20,000 characters of text",
+                ));
             }
         }
         if !(0..=100_000_000_000).contains(&self.price_minor) {
-            problems.push("price: 0 to 1,000,000,000.00".to_owned());
+            problems.push(Problem::new("price", "0 to 1,000,000,000.00"));
         }
         if self
             .stock
             .is_some_and(|stock| !(0..=1_000_000).contains(&stock))
         {
-            problems.push("stock: a whole number from 0 to 1,000,000".to_owned());
+            problems.push(Problem::new("stock", "a whole number from 0 to 1,000,000"));
         }
         if self
             .low_stock_threshold
             .is_some_and(|threshold| !(0..=1_000_000).contains(&threshold))
         {
-            problems.push("low_stock_threshold: a whole number from 0 to 1,000,000".to_owned());
+            problems.push(Problem::new(
+                "low_stock_threshold",
+                "a whole number from 0 to 1,000,000",
+            ));
         }
         let option_texts_fine = self
             .option_names
@@ -94,10 +132,10 @@ impl CatalogRow {
             || self.option_names.len() > 3
             || !option_texts_fine
         {
-            problems.push(
-                "option_values: one value (1 to 100 characters) per option name, at most 3"
-                    .to_owned(),
-            );
+            problems.push(Problem::new(
+                "option_values",
+                "one value (1 to 100 characters) per option name, at most 3",
+            ));
         }
         problems
     }
@@ -110,7 +148,7 @@ impl CatalogRow {
 pub async fn check_against_store(
     connection: &mut PgConnection,
     rows: &[CatalogRow],
-) -> Result<Vec<(usize, String)>, AppError> {
+) -> Result<Vec<(usize, Vec<Problem>)>, AppError> {
     let categories = category_ids(connection).await?;
     let slugs: Vec<&str> = rows.iter().map(|r| r.product_slug.as_str()).collect();
     let products: HashMap<String, Vec<String>> = sqlx::query_as::<_, (String, Vec<String>)>(
@@ -138,25 +176,29 @@ pub async fn check_against_store(
     for (index, row) in rows.iter().enumerate() {
         let mut problems = Vec::new();
         if !seen_skus.insert(row.sku.as_str()) {
-            problems.push(format!("sku: {} appears twice", row.sku));
+            problems.push(Problem::new("sku", format!("{} appears twice", row.sku)));
         }
         let options = row.option_values.iter().map(|v| v.to_lowercase()).collect();
         if !combinations.insert((row.product_slug.as_str(), options)) {
-            problems.push(
-                "option_values: another variant of this product has the same options".to_owned(),
-            );
+            problems.push(Problem::new(
+                "option_values",
+                "another variant of this product has the same options",
+            ));
         }
         if !categories.contains_key(&row.category_slug) {
-            problems.push(format!(
-                "category_slug: there is no category {}",
-                row.category_slug
+            problems.push(Problem::new(
+                "category_slug",
+                format!("there is no category {}", row.category_slug),
             ));
         }
         if let Some(owner) = owners
             .get(&row.sku)
             .filter(|owner| **owner != row.product_slug)
         {
-            problems.push(format!("sku: {} belongs to the product {owner}", row.sku));
+            problems.push(Problem::new(
+                "sku",
+                format!("{} belongs to the product {owner}", row.sku),
+            ));
         }
         let expected_names = products.get(&row.product_slug).cloned().unwrap_or_else(|| {
             first_of_product
@@ -164,20 +206,23 @@ pub async fn check_against_store(
                 .map_or(row.option_names.clone(), |f| f.option_names.clone())
         });
         if expected_names != row.option_names {
-            problems.push(format!(
-                "option_names: the product's options are {}",
-                if expected_names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    expected_names.join("|")
-                }
+            problems.push(Problem::new(
+                "option_names",
+                format!(
+                    "the product's options are {}",
+                    if expected_names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        expected_names.join("|")
+                    }
+                ),
             ));
         }
         first_of_product
             .entry(row.product_slug.as_str())
             .or_insert(row);
         if !problems.is_empty() {
-            errors.push((index, problems.join("; ")));
+            errors.push((index, problems));
         }
     }
     Ok(errors)
@@ -320,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_well_formed_row_has_no_problems() {
-        assert_eq!(row().problems(), Vec::<String>::new());
+        assert_eq!(row().problems(), Vec::<Problem>::new());
     }
 
     #[test]
@@ -340,7 +385,10 @@ mod tests {
             spoil(&mut spoilt);
             let problems = spoilt.problems();
             assert_eq!(problems.len(), 1, "{field}: {problems:?}");
-            assert!(problems[0].starts_with(field), "{field}: {problems:?}");
+            assert!(
+                problems[0].to_string().starts_with(field),
+                "{field}: {problems:?}"
+            );
         }
     }
 }

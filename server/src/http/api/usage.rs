@@ -30,16 +30,20 @@ fn counts() -> std::sync::MutexGuard<'static, HashMap<i64, (i64, i64)>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+fn add(key_id: i64, requests: i64, errors: i64) {
+    let mut counts = counts();
+    let entry = counts.entry(key_id).or_insert((0, 0));
+    entry.0 += requests;
+    entry.1 += errors;
+}
+
 pub async fn count_requests(mut request: Request, next: Next) -> Response {
     let slot = CallerSlot::default();
     request.extensions_mut().insert(slot.clone());
     let response = next.run(request).await;
     if let Some(&key_id) = slot.0.get() {
         let failed = response.status().is_client_error() || response.status().is_server_error();
-        let mut counts = counts();
-        let entry = counts.entry(key_id).or_insert((0, 0));
-        entry.0 += 1;
-        entry.1 += i64::from(failed);
+        add(key_id, 1, i64::from(failed));
     }
     response
 }
@@ -51,11 +55,8 @@ pub async fn write_counted_usage(pool: &PgPool) -> Result<(), sqlx::Error> {
         .map(|(key, (requests, errors))| (key, requests, errors))
         .collect();
     if let Err(error) = app::integrations::keys::add_usage(pool, &taken).await {
-        let mut counts = counts();
         for (key, requests, errors) in taken {
-            let entry = counts.entry(key).or_insert((0, 0));
-            entry.0 += requests;
-            entry.1 += errors;
+            add(key, requests, errors);
         }
         return Err(error);
     }
