@@ -20,6 +20,7 @@ pub mod layout;
 pub mod orders;
 pub mod payments;
 pub mod pricing;
+pub mod promotions;
 pub mod settings;
 pub mod vitals;
 pub mod webhooks;
@@ -50,6 +51,7 @@ use admin::orders::pages::{OrderDetailPage, OrderListPage};
 use admin::pages::{AdminLayout, CustomerPage, CustomersPage, SettingsPage};
 use admin::pricing::page::ShippingTaxPage;
 use admin::products::pages::{CatalogImportPage, ProductEditorPage, ProductListPage};
+use admin::promotions::page::{PromotionEditorPage, PromotionsPage};
 use admin::staff::page::StaffPage;
 use admin::stock::page::StockPage;
 use leptos::prelude::*;
@@ -149,6 +151,9 @@ fn ShopFrame() -> impl IntoView {
                     <Route path=path!("customers/:id") view={Lazy::<Customer>::new()} ssr=SsrMode::Async />
                     <Route path=path!("audit") view={Lazy::<AuditLog>::new()} ssr=SsrMode::Async />
                     <Route path=path!("shipping-tax") view={Lazy::<ShippingTax>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("promotions") view={Lazy::<Promotions>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("promotions/new") view={Lazy::<PromotionEditor>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("promotions/:id") view={Lazy::<PromotionEditor>::new()} ssr=SsrMode::Async />
                     <Route path=path!("settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async />
                     <Route path=path!("staff") view={Lazy::<Staff>::new()} ssr=SsrMode::Async />
                     <Route path=path!("integrations") view={Lazy::<Integrations>::new()} ssr=SsrMode::Async />
@@ -214,6 +219,8 @@ lazy_pages! {
     Staff => StaffPage,
     Integrations => IntegrationsPage,
     ShippingTax => ShippingTaxPage,
+    Promotions => PromotionsPage,
+    PromotionEditor => PromotionEditorPage,
 }
 
 /// The policy of a rendered page, allowing the scripts that carry the nonce Leptos gave

@@ -13,6 +13,7 @@ pub mod orders;
 pub mod pages;
 pub mod pricing;
 pub mod products;
+pub mod promotions;
 pub mod staff;
 pub mod stock;
 pub mod ui;

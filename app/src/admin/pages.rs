@@ -54,6 +54,7 @@ fn AdminNav(member: StaffMember) -> impl IntoView {
         ("/admin/orders", "Orders", Role::Staff),
         ("/admin/customers", "Customers", Role::Admin),
         ("/admin/audit", "Audit log", Role::Admin),
+        ("/admin/promotions", "Promotions", Role::Admin),
         ("/admin/shipping-tax", "Shipping and tax", Role::Admin),
         ("/admin/settings", "Settings", Role::Admin),
         ("/admin/integrations", "Integrations", Role::Admin),

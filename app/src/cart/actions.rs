@@ -1,7 +1,9 @@
 //! The cart's actions, shared through context so the header's count and the cart page
 //! refresh after any change, wherever it was made.
 
-use crate::cart::api::{AddChoiceToCart, RemoveCartLine, UpdateCartLine};
+use crate::cart::api::{
+    AddChoiceToCart, ApplyDiscountCode, RemoveCartLine, RemoveDiscountCode, UpdateCartLine,
+};
 use crate::kernel::error::AppError;
 use leptos::prelude::*;
 
@@ -11,6 +13,9 @@ pub struct CartActions {
     pub add_choice: ServerAction<AddChoiceToCart>,
     pub update: ServerAction<UpdateCartLine>,
     pub remove: ServerAction<RemoveCartLine>,
+    /// Entering and removing a discount code (cart and checkout).
+    pub apply_code: ServerAction<ApplyDiscountCode>,
+    pub remove_code: ServerAction<RemoveDiscountCode>,
     /// Bumped when the cart changed elsewhere (placing an order empties it).
     changed_elsewhere: RwSignal<usize>,
 }
@@ -23,6 +28,8 @@ impl CartActions {
             add_choice: ServerAction::new(),
             update: ServerAction::new(),
             remove: ServerAction::new(),
+            apply_code: ServerAction::new(),
+            remove_code: ServerAction::new(),
             changed_elsewhere: RwSignal::new(0),
         };
         provide_context(actions);
@@ -34,6 +41,8 @@ impl CartActions {
         self.add_choice.version().get()
             + self.update.version().get()
             + self.remove.version().get()
+            + self.apply_code.version().get()
+            + self.remove_code.version().get()
             + self.changed_elsewhere.get()
     }
 

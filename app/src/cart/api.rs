@@ -48,16 +48,31 @@ mod server {
             None => Vec::new(),
         };
         let currency = crate::kernel::money::store_currency();
-        let subtotal = Money::new(
-            lines.iter().map(|l| l.line_total.minor_units).sum(),
+        let subtotal_minor: i64 = lines.iter().map(|l| l.line_total.minor_units).sum();
+        let item_count = lines.iter().map(|l| l.quantity).sum();
+        let mut view = CartView {
+            subtotal: Money::new(subtotal_minor, currency.clone()),
+            discounted_subtotal: Money::new(subtotal_minor, currency.clone()),
+            lines,
+            item_count,
+            discounts: Vec::new(),
+            code: None,
+            code_problem: None,
+        };
+        let Some(cart_id) = cart_id.filter(|_| !view.lines.is_empty()) else {
+            return Ok(view);
+        };
+        let (discounts, code, code_problem) =
+            crate::cart::discounts::cart_discounts(&state.pool, cart_id, &view.lines, &currency)
+                .await?;
+        view.discounted_subtotal = Money::new(
+            subtotal_minor - discounts.iter().map(|d| d.amount_minor).sum::<i64>(),
             currency,
         );
-        let item_count = lines.iter().map(|l| l.quantity).sum();
-        Ok(CartView {
-            lines,
-            subtotal,
-            item_count,
-        })
+        view.discounts = discounts;
+        view.code = code;
+        view.code_problem = code_problem;
+        Ok(view)
     }
 }
 
@@ -110,6 +125,39 @@ pub async fn add_choice_to_cart(
             )]));
         }
         server::add_available(&state, variant_id, available, quantity).await
+    })
+    .await
+}
+
+/// Puts a discount code on the session's cart, when it gives this cart something; else a
+/// field error saying why not (unknown, expired, used up, which condition is not met).
+#[server(endpoint = "cart/discount-code")]
+pub async fn apply_discount_code(code: String) -> Result<CartView, AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let session = crate::kernel::session::current_session().await?;
+        let Some(cart) = crate::kernel::session::cart_id(&session).await? else {
+            return Err(AppError::InvalidFields(vec![FieldError::new(
+                "code",
+                "Add something to your cart first.",
+            )]));
+        };
+        let lines = crate::cart::repo::cart_contents(&state.pool, cart).await?;
+        crate::cart::discounts::apply_code(&state.pool, cart, &lines, &code).await?;
+        server::view(&state, Some(cart)).await
+    })
+    .await
+}
+
+#[server(endpoint = "cart/discount-code/remove")]
+pub async fn remove_discount_code() -> Result<CartView, AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let session = crate::kernel::session::current_session().await?;
+        let cart = crate::kernel::session::cart_id(&session).await?;
+        if let Some(cart) = cart {
+            let mut connection = state.pool.acquire().await?;
+            crate::promotions::repo::set_cart_code(&mut connection, cart, None).await?;
+        }
+        server::view(&state, cart).await
     })
     .await
 }

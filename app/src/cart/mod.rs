@@ -3,6 +3,9 @@
 pub mod actions;
 pub mod add;
 pub mod api;
+pub mod code;
+#[cfg(feature = "ssr")]
+pub mod discounts;
 pub mod model;
 pub mod page;
 #[cfg(feature = "ssr")]

@@ -51,6 +51,8 @@ pub struct CartLineView {
     pub available: i32,
     /// The product's category, which decides its tax rate.
     pub category_id: i64,
+    /// For promotions on given products.
+    pub product_id: i64,
 }
 
 #[cfg(test)]
@@ -73,4 +75,11 @@ pub struct CartView {
     pub lines: Vec<CartLineView>,
     pub subtotal: Money,
     pub item_count: i32,
+    /// Promotions the cart gets now, by name (free shipping is worked out at checkout).
+    pub discounts: Vec<crate::promotions::model::DiscountLine>,
+    /// The subtotal after those discounts.
+    pub discounted_subtotal: Money,
+    /// The discount code entered, why it cannot be used, or why it is left out.
+    pub code: Option<String>,
+    pub code_problem: Option<String>,
 }

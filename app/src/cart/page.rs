@@ -3,6 +3,7 @@
 
 use crate::cart::actions::use_cart_actions;
 use crate::cart::api::get_cart;
+use crate::cart::code::{DiscountCodeBox, DiscountRows};
 use crate::cart::model::{CartLineView, MAX_QUANTITY};
 use crate::components::meta::{site_info, PageMeta};
 use crate::components::notices::ErrorPanel;
@@ -42,7 +43,14 @@ pub fn CartPage() -> impl IntoView {
                     {cart.lines.into_iter().map(|line| view! { <CartLineRow line /> }).collect_view()}
                 </ul>
                 <div class="cart-summary">
-                    <p class="cart-subtotal">"Subtotal: " <strong data-testid="cart-subtotal">{cart.subtotal.to_string()}</strong></p>
+                    <dl class="totals cart-totals">
+                        <dt>"Subtotal"</dt><dd data-testid="cart-subtotal">{cart.subtotal.to_string()}</dd>
+                        <DiscountRows discounts=cart.discounts.clone() />
+                        {(!cart.discounts.is_empty()).then(|| view! {
+                            <dt class="total">"After discounts"</dt><dd class="total" data-testid="cart-discounted">{cart.discounted_subtotal.to_string()}</dd>
+                        })}
+                    </dl>
+                    {actions.map(|actions| view! { <DiscountCodeBox actions code=cart.code.clone() problem=cart.code_problem.clone() /> })}
                     <p class="fine-print">"Shipping and tax are worked out at checkout."</p>
                     {if blocked {
                         view! { <p class="notice" role="status">"Lower the quantities marked above to check out."</p> }.into_any()

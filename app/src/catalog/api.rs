@@ -9,19 +9,70 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {crate::catalog::reads::catalog_reads, crate::kernel::context::serve};
 
+/// Sale prices from the live automatic promotions, put on cards read from the cache.
+#[cfg(feature = "ssr")]
+mod sale {
+    use crate::catalog::model::{ProductCard, ProductDetail};
+    use crate::kernel::money::Money;
+    use crate::promotions::engine::{sale_price, Item, Offer};
+
+    pub fn on_cards(cards: &mut [ProductCard], offers: &[Offer]) {
+        if offers.is_empty() {
+            return;
+        }
+        for card in cards {
+            let item = Item {
+                product_id: card.id,
+                category_id: card.category_id,
+                unit_price_minor: card.from_price.minor_units,
+                quantity: 1,
+            };
+            card.sale_price = sale_price(item, offers)
+                .map(|minor| Money::new(minor, card.from_price.currency.clone()));
+        }
+    }
+
+    pub fn on_product(product: &mut ProductDetail, offers: &[Offer]) {
+        if offers.is_empty() {
+            return;
+        }
+        for variant in &mut product.variants {
+            let item = Item {
+                product_id: product.id,
+                category_id: product.category_id,
+                unit_price_minor: variant.price.minor_units,
+                quantity: 1,
+            };
+            variant.sale_price = sale_price(item, offers)
+                .map(|minor| Money::new(minor, variant.price.currency.clone()));
+        }
+    }
+}
+
 #[server(endpoint = "catalog/home")]
 pub async fn get_home() -> Result<HomeContent, AppError> {
-    serve(|_| async { catalog_reads()?.home().await }).await
+    serve(|_| async {
+        let reads = catalog_reads()?;
+        let mut home = reads.home().await?;
+        let offers = reads.sale_offers().await?;
+        sale::on_cards(&mut home.featured, &offers);
+        sale::on_cards(&mut home.new_arrivals, &offers);
+        Ok(home)
+    })
+    .await
 }
 
 #[server(endpoint = "catalog/category")]
 pub async fn get_category_listing(request: ListingRequest) -> Result<CategoryListing, AppError> {
     serve(|_| async move {
         request.validate()?;
-        catalog_reads()?
+        let reads = catalog_reads()?;
+        let mut listing = reads
             .category_listing(&request)
             .await?
-            .ok_or_else(|| AppError::not_found("We could not find that category."))
+            .ok_or_else(|| AppError::not_found("We could not find that category."))?;
+        sale::on_cards(&mut listing.products.items, &reads.sale_offers().await?);
+        Ok(listing)
     })
     .await
 }
@@ -30,7 +81,10 @@ pub async fn get_category_listing(request: ListingRequest) -> Result<CategoryLis
 pub async fn search_catalog(request: SearchRequest) -> Result<SearchResults, AppError> {
     serve(|_| async move {
         request.validate()?;
-        catalog_reads()?.search(&request).await
+        let reads = catalog_reads()?;
+        let mut results = reads.search(&request).await?;
+        sale::on_cards(&mut results.products.items, &reads.sale_offers().await?);
+        Ok(results)
     })
     .await
 }
@@ -40,10 +94,10 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     serve(|_| async move {
         let missing = || AppError::not_found("We could not find that product.");
         let slug = crate::kernel::slug::Slug::parse(&slug).map_err(|_| missing())?;
-        catalog_reads()?
-            .product(slug.as_str())
-            .await?
-            .ok_or_else(missing)
+        let reads = catalog_reads()?;
+        let mut product = reads.product(slug.as_str()).await?.ok_or_else(missing)?;
+        sale::on_product(&mut product, &reads.sale_offers().await?);
+        Ok(product)
     })
     .await
 }

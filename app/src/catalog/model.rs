@@ -27,6 +27,10 @@ pub struct ProductCard {
     pub from_price: Money,
     /// Whether variants differ in price (shown as "from $x").
     pub has_price_range: bool,
+    /// What `from_price` sells for under an automatic promotion, when one applies.
+    pub sale_price: Option<Money>,
+    /// For catalog promotions on a category.
+    pub category_id: i64,
     pub in_stock: bool,
     pub image: Option<Image>,
 }
@@ -38,6 +42,8 @@ pub struct Variant {
     /// One value per entry of the product's `option_names`, in the same order.
     pub option_values: Vec<String>,
     pub price: Money,
+    /// What it sells for under an automatic promotion, when one applies.
+    pub sale_price: Option<Money>,
     pub stock: i32,
 }
 
@@ -46,6 +52,7 @@ pub struct ProductDetail {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    pub category_id: i64,
     pub description: String,
     /// From the top-level category down to the product's own.
     pub breadcrumbs: Vec<CategoryLink>,

@@ -96,6 +96,7 @@ pub struct CatalogReads {
     listings: TtlCache<ListingRequest, Option<CategoryListing>>,
     searches: TtlCache<SearchRequest, SearchResults>,
     products: TtlCache<String, Option<ProductDetail>>,
+    sale_offers: TtlCache<(), Arc<Vec<crate::promotions::engine::Offer>>>,
 }
 
 impl CatalogReads {
@@ -108,6 +109,7 @@ impl CatalogReads {
             listings: TtlCache::new(ttl, 2_000),
             searches: TtlCache::new(ttl, 5_000),
             products: TtlCache::new(ttl, 10_000),
+            sale_offers: TtlCache::new(ttl, 1),
         }
     }
 
@@ -173,6 +175,22 @@ impl CatalogReads {
             .get_or_load(request.clone(), async {
                 let tree = self.category_tree().await?;
                 repo::search_products(&self.pool, &tree, request).await
+            })
+            .await
+    }
+
+    /// The live automatic promotions, for sale prices (kept as briefly as the rest).
+    pub async fn sale_offers(
+        &self,
+    ) -> Result<Arc<Vec<crate::promotions::engine::Offer>>, AppError> {
+        self.sale_offers
+            .get_or_load((), async {
+                use crate::promotions::repo::{automatic_offers, CategoryDescendants};
+                let mut connection = self.pool.acquire().await?;
+                let categories = CategoryDescendants::load(&mut connection).await?;
+                Ok(Arc::new(
+                    automatic_offers(&mut connection, &categories).await?,
+                ))
             })
             .await
     }

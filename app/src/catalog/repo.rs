@@ -122,6 +122,7 @@ struct CardRow {
     from_price_minor: i64,
     to_price_minor: i64,
     currency: String,
+    category_id: i64,
     in_stock: bool,
     image_url: Option<String>,
     image_alt: Option<String>,
@@ -146,6 +147,8 @@ impl CardRow {
             name: self.name,
             from_price: Money::new(self.from_price_minor, currency(&self.currency)?),
             has_price_range: self.to_price_minor > self.from_price_minor,
+            sale_price: None,
+            category_id: self.category_id,
             in_stock: self.in_stock,
             image,
         })
@@ -153,7 +156,7 @@ impl CardRow {
 }
 
 const CARD_SELECT: &str = "
-    SELECT p.id, p.slug, p.name, p.from_price_minor, p.to_price_minor, p.currency,
+    SELECT p.id, p.slug, p.name, p.from_price_minor, p.to_price_minor, p.currency, p.category_id,
            EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.stock > 0) AS in_stock,
            img.url AS image_url, img.alt_text AS image_alt
     FROM products p
@@ -439,6 +442,7 @@ pub async fn product_by_slug(
         sku: v.sku,
         option_values: v.option_values,
         price: Money::new(v.price_minor, currency.clone()),
+        sale_price: None,
         stock: v.stock,
     })
     .collect();
@@ -455,6 +459,7 @@ pub async fn product_by_slug(
         id: product.id,
         slug: product.slug,
         name: product.name,
+        category_id: product.category_id,
         description: product.description,
         breadcrumbs: tree.path_to(product.category_id),
         option_names: product.option_names,

@@ -59,7 +59,7 @@ pub fn product_json_ld(product: &ProductDetail, public_url: &str) -> String {
             format!(
                 r#"{{"@type":"Offer","sku":{},"price":{},"priceCurrency":{},"availability":"https://schema.org/{availability}","url":{}}}"#,
                 json_string(&variant.sku),
-                price(&variant.price),
+                price(variant.sale_price.as_ref().unwrap_or(&variant.price)),
                 json_string(variant.price.currency.as_str()),
                 json_string(&url)
             )
@@ -136,6 +136,7 @@ mod tests {
             id: 1,
             slug: "linen-shirt".into(),
             name: "Linen \"Shirt\" </script>".into(),
+            category_id: 2,
             description: "Cool & light".into(),
             breadcrumbs: vec![CategoryLink {
                 id: 2,
@@ -150,6 +151,7 @@ mod tests {
                     sku: "LS-M".into(),
                     option_values: vec!["M".into()],
                     price: Money::new(1999, usd.clone()),
+                    sale_price: None,
                     stock: 3,
                 },
                 Variant {
@@ -157,6 +159,7 @@ mod tests {
                     sku: "LS-L".into(),
                     option_values: vec!["L".into()],
                     price: Money::new(2099, usd),
+                    sale_price: None,
                     stock: 0,
                 },
             ],

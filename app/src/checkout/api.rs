@@ -10,19 +10,22 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
     crate::kernel::context::serve(|state| async move {
         let session = crate::kernel::session::current_session().await?;
         // An empty cart is a normal page ("your cart is empty"), not an error.
-        let (lines, quotes, currency) = match crate::kernel::session::cart_id(&session).await? {
+        let quoted = match crate::kernel::session::cart_id(&session).await? {
             Some(cart) => {
                 let quoted = crate::checkout::quote::checkout_quotes(&state.pool, cart).await?;
-                if !quoted.0.is_empty() {
+                if !quoted.lines.is_empty() {
                     crate::funnel::record_checkout_started(&state.pool, cart).await?;
                 }
                 quoted
             }
-            None => (
-                Vec::new(),
-                Vec::new(),
-                crate::kernel::money::store_currency(),
-            ),
+            None => crate::checkout::quote::CheckoutQuotes {
+                lines: Vec::new(),
+                quotes: Vec::new(),
+                currency: crate::kernel::money::store_currency(),
+                code: None,
+                code_problem: None,
+                code_note: None,
+            },
         };
         let gateways = crate::payments::payment_gateways()?;
         let account = crate::accounts::auth::current_account(&session, &state.pool).await?;
@@ -55,9 +58,12 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
             card_method: gateways.card_method().map(str::to_owned),
             stripe: gateways.stripe_browser().cloned(),
             idempotency_key: uuid::Uuid::new_v4().to_string(),
-            currency: currency.as_str().to_owned(),
-            lines,
-            quotes,
+            currency: quoted.currency.as_str().to_owned(),
+            lines: quoted.lines,
+            quotes: quoted.quotes,
+            code: quoted.code,
+            code_problem: quoted.code_problem,
+            code_note: quoted.code_note,
             prefill,
         })
     })

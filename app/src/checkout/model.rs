@@ -58,6 +58,8 @@ impl ShippingAddress {
 pub struct ShippingQuote {
     pub method: ShippingMethod,
     pub totals: Totals,
+    /// Each promotion taken off, by name.
+    pub discounts: Vec<crate::promotions::model::DiscountLine>,
 }
 
 /// Everything the checkout page shows.
@@ -68,6 +70,11 @@ pub struct CheckoutPage {
     pub currency: String,
     pub lines: Vec<CartLineView>,
     pub quotes: Vec<ShippingQuote>,
+    /// The discount code entered in the cart, and why it takes nothing off when it does not.
+    pub code: Option<String>,
+    pub code_problem: Option<String>,
+    /// A code that is fine but left out, because better promotions do not combine with it.
+    pub code_note: Option<String>,
     /// For a logged-in customer: their email and default address, filled in.
     pub prefill: Option<CheckoutPrefill>,
     /// The card provider offered (`stripe`, `test-card`), if any; manual payment always is.

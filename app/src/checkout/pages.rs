@@ -2,6 +2,7 @@
 
 use crate::accounts::model::SavedCard;
 use crate::cart::actions::use_cart_actions;
+use crate::cart::code::{DiscountCodeBox, DiscountRows};
 use crate::checkout::api::{get_checkout, get_order_receipt, LookUpOrder, PlaceCheckoutOrder};
 use crate::checkout::model::CheckoutPage as CheckoutData;
 use crate::components::meta::{page_meta, site_info, PageMeta};
@@ -11,6 +12,7 @@ use crate::kernel::error::AppError;
 use crate::orders::model::OrderReceipt;
 use crate::payments::stripe::StripeBrowserSettings;
 use crate::pricing::Totals;
+use crate::promotions::model::DiscountLine;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -18,7 +20,7 @@ use crate::kernel::money::format_minor as money;
 
 /// Subtotal, shipping, tax and total, as a definition list.
 #[component]
-fn TotalsList(totals: Totals, currency: String) -> impl IntoView {
+fn TotalsList(totals: Totals, discounts: Vec<DiscountLine>, currency: String) -> impl IntoView {
     let tax_label = if totals.prices_include_tax {
         "Includes tax"
     } else {
@@ -27,6 +29,7 @@ fn TotalsList(totals: Totals, currency: String) -> impl IntoView {
     view! {
         <dl class="totals">
             <dt>"Subtotal"</dt><dd>{money(totals.subtotal_minor, &currency)}</dd>
+            <DiscountRows discounts />
             <dt>"Shipping"</dt><dd>{if totals.shipping_minor == 0 { "Free".to_owned() } else { money(totals.shipping_minor, &currency) }}</dd>
             <dt>{tax_label}</dt><dd>{money(totals.tax_minor, &currency)}</dd>
             <dt class="total">"Total"</dt><dd class="total" data-testid="order-total">{money(totals.total_minor, &currency)}</dd>
@@ -37,7 +40,11 @@ fn TotalsList(totals: Totals, currency: String) -> impl IntoView {
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let place = ServerAction::<PlaceCheckoutOrder>::new();
-    let checkout = Resource::new(|| (), |_| get_checkout());
+    // Entering or removing a discount code reprices the checkout.
+    let code_changes = move || {
+        use_cart_actions().map(|a| a.apply_code.version().get() + a.remove_code.version().get())
+    };
+    let checkout = Resource::new(code_changes, |_| get_checkout());
     let content = move || {
         Suspend::new(async move {
             let site = site_info().await;
@@ -72,7 +79,7 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
         quotes.with_value(|qs| {
             qs.iter()
                 .find(|q| q.method.code == method.get())
-                .map(|q| q.totals)
+                .map(|q| (q.totals, q.discounts.clone()))
         })
     };
     let error = move || {
@@ -183,7 +190,8 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
                         </li>
                     }).collect_view()}
                 </ul>
-                {move || totals().map(|t| view! { <TotalsList totals=t currency=summary_currency.clone() /> })}
+                {move || totals().map(|(t, discounts)| view! { <TotalsList totals=t discounts currency=summary_currency.clone() /> })}
+                {cart_actions.map(|actions| view! { <DiscountCodeBox actions code=data.code.clone() problem=data.code_problem.clone().or(data.code_note.clone()) /> })}
             </aside>
         </div>
     }
@@ -333,7 +341,7 @@ fn ReceiptView(receipt: OrderReceipt) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <TotalsList totals=receipt.totals currency=receipt.currency.clone() />
+            <TotalsList totals=receipt.totals discounts=receipt.discounts.clone() currency=receipt.currency.clone() />
             <div class="receipt-details">
                 <div>
                     <h2>"Shipping to"</h2>

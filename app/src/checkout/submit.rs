@@ -117,11 +117,22 @@ async fn place_from_form(
     };
 
     *stage = Stage::Cart;
-    let (lines, quotes, currency) = checkout_quotes(pool, cart_id).await?;
-    if lines.is_empty() {
+    let quoted = checkout_quotes(pool, cart_id).await?;
+    if quoted.lines.is_empty() {
         return Err(AppError::invalid("Your cart is empty."));
     }
-    let quote = quotes
+    // A code that no longer applies is named rather than silently dropped.
+    if let Some(problem) = quoted.code_problem {
+        return Err(AppError::InvalidFields(vec![
+            crate::kernel::error::FieldError::new(
+                "code",
+                format!("{problem} Remove the code to continue without it."),
+            ),
+        ]));
+    }
+    let currency = quoted.currency;
+    let quote = quoted
+        .quotes
         .iter()
         .find(|q| q.method.code == form.shipping_method)
         .ok_or_else(|| AppError::invalid("Choose one of the shipping methods offered."))?;

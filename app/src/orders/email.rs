@@ -17,6 +17,7 @@ pub fn confirmation_text(
     number: &str,
     lines: &[ConfirmationLine<'_>],
     totals: &Totals,
+    discounts: &[crate::promotions::model::DiscountLine],
     currency: &CurrencyCode,
     address: &ShippingAddress,
     public_url: &str,
@@ -42,9 +43,21 @@ pub fn confirmation_text(
     } else {
         "Tax"
     };
+    text.push_str(&format!("\nSubtotal: {}\n", money(totals.subtotal_minor)));
+    for discount in discounts {
+        let code = discount
+            .code
+            .as_ref()
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "{}{code}: -{}\n",
+            discount.name,
+            money(discount.amount_minor)
+        ));
+    }
     text.push_str(&format!(
-        "\nSubtotal: {}\nShipping: {}\n{tax_label}: {}\nTotal: {}\n\nShipping to:\n{}\n{}\n",
-        money(totals.subtotal_minor),
+        "Shipping: {}\n{tax_label}: {}\nTotal: {}\n\nShipping to:\n{}\n{}\n",
         money(totals.shipping_minor),
         money(totals.tax_minor),
         money(totals.total_minor),

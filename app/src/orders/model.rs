@@ -144,6 +144,7 @@ pub fn order_event(
         "status": status.as_str(),
         "currency": currency.as_str(),
         "subtotal_minor": totals.subtotal_minor,
+        "discount_minor": totals.discount_minor,
         "shipping_minor": totals.shipping_minor,
         "tax_minor": totals.tax_minor,
         "total_minor": totals.total_minor,
@@ -161,6 +162,8 @@ pub struct OrderReceipt {
     pub lines: Vec<ReceiptLine>,
     pub currency: String,
     pub totals: Totals,
+    /// Each promotion the order got, by name.
+    pub discounts: Vec<crate::promotions::model::DiscountLine>,
     pub shipping_method: String,
     pub address: ShippingAddress,
     pub payment: String,
@@ -175,6 +178,8 @@ pub struct ReceiptLine {
     pub quantity: i32,
     pub unit_price_minor: i64,
     pub line_total_minor: i64,
+    /// What promotions took off this line.
+    pub discount_minor: i64,
 }
 
 #[cfg(test)]

@@ -11,7 +11,10 @@
 //! - The confirmation email goes into the outbox in the same transaction; it is sent
 //!   after the commit, so a mail failure can never lose or block an order.
 //! - Prices, shipping and tax are computed from what is read under those locks, with the
-//!   same arithmetic the checkout page showed (`checkout::pricing`).
+//!   same arithmetic the checkout page showed (`promotions::price_cart`).
+//! - Promotions are read under the same transaction; those with limits are locked after
+//!   the stock and their uses counted (`promotions::repo::take_uses`), so a code limited
+//!   to 50 uses gives exactly 50 orders however many race for it.
 
 use crate::kernel::address::ShippingAddress;
 use crate::kernel::email::EmailAddress;
@@ -20,8 +23,11 @@ use crate::kernel::money::{CurrencyCode, Money};
 use crate::orders::email::{confirmation_text, queue_confirmation, ConfirmationLine};
 use crate::orders::model::OrderStatus;
 use crate::payments::Authorization;
+use crate::pricing::line_tax;
 use crate::pricing::rates::{shipping_method, store_settings, TaxRates};
-use crate::pricing::{line_tax, totals, LineToPrice};
+use crate::promotions::engine::Item;
+use crate::promotions::repo::{cart_offers, record_uses, take_uses, Customer};
+use crate::promotions::{price_cart, LineForPricing};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -111,6 +117,7 @@ struct CartLine {
     currency: String,
     is_published: bool,
     category_id: i64,
+    product_id: i64,
 }
 
 /// Places the order for the cart in `request`; see the module documentation.
@@ -136,7 +143,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
 
     let lines = sqlx::query_as::<_, CartLine>(
         "SELECT l.variant_id, l.quantity, v.sku, p.name AS product_name, v.option_values,
-                p.currency, p.is_published, p.category_id
+                p.currency, p.is_published, p.category_id, p.id AS product_id
          FROM cart_lines l
          JOIN product_variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
@@ -200,13 +207,36 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             )
             .await?;
         }
-        to_price.push(LineToPrice {
-            unit_price_minor,
-            quantity: line.quantity,
+        to_price.push(LineForPricing {
+            item: Item {
+                product_id: line.product_id,
+                category_id: line.category_id,
+                unit_price_minor,
+                quantity: line.quantity,
+            },
             tax_rate_bp: tax_rates.rate_for(line.category_id),
         });
     }
-    let totals = totals(&to_price, &shipping, settings.prices_include_tax);
+    // Promotions, read like the quote read them; their uses are taken below, under locks.
+    let customer =
+        Customer::of_cart(&mut tx, request.cart_id, Some(request.email.as_str())).await?;
+    let items: Vec<Item> = to_price.iter().map(|l| l.item).collect();
+    let offers = cart_offers(&mut tx, request.cart_id, &items, &customer, &currency).await?;
+    if let Some(problem) = offers.code_problem {
+        return Err(AppError::InvalidFields(vec![
+            crate::kernel::error::FieldError::new(
+                "code",
+                format!("{problem} Remove the code to continue without it."),
+            ),
+        ]));
+    }
+    let (totals, discounts) = price_cart(
+        &to_price,
+        &shipping,
+        &offers.offers,
+        settings.prices_include_tax,
+    );
+    let line_discounts = discounts.per_line(to_price.len());
     if request
         .expected_total_minor
         .is_some_and(|expected| expected != totals.total_minor)
@@ -215,13 +245,14 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             "Prices changed while you were checking out. Review the new total and place the order again.",
         ));
     }
+    take_uses(&mut tx, &discounts, &customer).await?;
 
     let inserted: Option<(i64, String)> = sqlx::query_as(
         "INSERT INTO orders (idempotency_key, cart_id, email, currency, subtotal_minor, shipping_minor,
                              tax_minor, total_minor, prices_include_tax, ship_name, ship_line1, ship_line2,
                              ship_city, ship_postal_code, ship_country, shipping_method, payment_provider,
-                             payment_reference, card_brand, card_last4, account_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                             payment_reference, card_brand, card_last4, discount_minor, account_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
                  (SELECT id FROM accounts WHERE cart_id = $2))
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id, number",
@@ -246,6 +277,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     .bind(&request.payment.reference)
     .bind(&request.payment.card_brand)
     .bind(&request.payment.card_last4)
+    .bind(totals.discount_minor)
     .fetch_optional(&mut *tx)
     .await?;
     let Some((order_id, number)) = inserted else {
@@ -257,26 +289,41 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             .ok_or(AppError::Internal);
     };
 
-    for (line, priced) in lines.iter().zip(&to_price) {
-        let line_total = priced.unit_price_minor * i64::from(line.quantity);
-        sqlx::query(
+    let mut line_ids = Vec::with_capacity(lines.len());
+    for ((line, priced), discount) in lines.iter().zip(&to_price).zip(&line_discounts) {
+        let line_id: i64 = sqlx::query_scalar(
             "INSERT INTO order_lines (order_id, variant_id, sku, product_name, option_values, unit_price_minor,
-                                      quantity, line_total_minor, tax_rate_bp, tax_minor)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                      quantity, line_total_minor, tax_rate_bp, tax_minor, discount_minor)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(order_id)
         .bind(line.variant_id)
         .bind(&line.sku)
         .bind(&line.product_name)
         .bind(&line.option_values)
-        .bind(priced.unit_price_minor)
+        .bind(priced.item.unit_price_minor)
         .bind(line.quantity)
-        .bind(line_total)
+        .bind(priced.item.unit_price_minor * i64::from(line.quantity))
         .bind(priced.tax_rate_bp)
-        .bind(line_tax(line_total, priced.tax_rate_bp, totals.prices_include_tax))
-        .execute(&mut *tx)
+        .bind(line_tax(
+            priced.item.unit_price_minor * i64::from(line.quantity) - discount,
+            priced.tax_rate_bp,
+            totals.prices_include_tax,
+        ))
+        .bind(discount)
+        .fetch_one(&mut *tx)
         .await?;
+        line_ids.push(line_id);
     }
+    record_uses(
+        &mut tx,
+        order_id,
+        &line_ids,
+        &discounts,
+        &customer,
+        request.email.as_str(),
+    )
+    .await?;
     let confirmation_lines: Vec<ConfirmationLine<'_>> = lines
         .iter()
         .zip(&to_price)
@@ -284,13 +331,14 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             product_name: &line.product_name,
             option_values: &line.option_values,
             quantity: line.quantity,
-            line_total_minor: priced.unit_price_minor * i64::from(line.quantity),
+            line_total_minor: priced.item.unit_price_minor * i64::from(line.quantity),
         })
         .collect();
     let body = confirmation_text(
         &number,
         &confirmation_lines,
         &totals,
+        &crate::promotions::discount_lines(&discounts, &currency),
         &currency,
         &request.address,
         &request.public_url,

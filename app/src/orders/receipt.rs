@@ -16,6 +16,7 @@ struct OrderRow {
     placed_at: chrono::DateTime<chrono::Utc>,
     currency: String,
     subtotal_minor: i64,
+    discount_minor: i64,
     shipping_minor: i64,
     tax_minor: i64,
     total_minor: i64,
@@ -40,7 +41,7 @@ pub async fn order_receipt(
     email: Option<&str>,
 ) -> Result<Option<OrderReceipt>, AppError> {
     let Some(order) = sqlx::query_as::<_, OrderRow>(
-        "SELECT o.id, o.number, o.status, o.email, o.placed_at, o.currency, o.subtotal_minor, o.shipping_minor,
+        "SELECT o.id, o.number, o.status, o.email, o.placed_at, o.currency, o.subtotal_minor, o.discount_minor, o.shipping_minor,
                 o.tax_minor, o.total_minor, o.prices_include_tax, o.ship_name, o.ship_line1, o.ship_line2,
                 o.ship_city, o.ship_postal_code, o.ship_country, s.name AS shipping_name, o.payment_provider,
                 o.card_brand, o.card_last4
@@ -54,8 +55,8 @@ pub async fn order_receipt(
     else {
         return Ok(None);
     };
-    let lines = sqlx::query_as::<_, (String, Vec<String>, String, i32, i64, i64)>(
-        "SELECT product_name, option_values, sku, quantity, unit_price_minor, line_total_minor
+    let lines = sqlx::query_as::<_, (String, Vec<String>, String, i32, i64, i64, i64)>(
+        "SELECT product_name, option_values, sku, quantity, unit_price_minor, line_total_minor, discount_minor
          FROM order_lines WHERE order_id = $1 ORDER BY id",
     )
     .bind(order.id)
@@ -63,7 +64,7 @@ pub async fn order_receipt(
     .await?
     .into_iter()
     .map(
-        |(product_name, option_values, sku, quantity, unit_price_minor, line_total_minor)| {
+        |(product_name, option_values, sku, quantity, unit_price_minor, line_total_minor, discount_minor)| {
             ReceiptLine {
                 product_name,
                 option_values,
@@ -71,6 +72,7 @@ pub async fn order_receipt(
                 quantity,
                 unit_price_minor,
                 line_total_minor,
+                discount_minor,
             }
         },
     )
@@ -89,6 +91,14 @@ pub async fn order_receipt(
         )
     })
     .collect();
+    let currency = crate::kernel::money::CurrencyCode::parse(&order.currency)
+        .map_err(|_| AppError::Internal)?;
+    let discounts = crate::promotions::repo::order_discount_lines(
+        &mut *pool.acquire().await?,
+        order.id,
+        &currency,
+    )
+    .await?;
     let payment = match (
         order.payment_provider.as_str(),
         order.card_brand,
@@ -107,11 +117,13 @@ pub async fn order_receipt(
         currency: order.currency,
         totals: Totals {
             subtotal_minor: order.subtotal_minor,
+            discount_minor: order.discount_minor,
             shipping_minor: order.shipping_minor,
             tax_minor: order.tax_minor,
             total_minor: order.total_minor,
             prices_include_tax: order.prices_include_tax,
         },
+        discounts,
         shipping_method: order.shipping_name.unwrap_or_default(),
         address: ShippingAddress {
             name: order.ship_name,

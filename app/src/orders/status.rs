@@ -62,6 +62,8 @@ pub async fn transition_order_in(
         )));
     }
     if next.returns_stock() {
+        // A cancelled order gives its promotions' uses back.
+        crate::promotions::repo::release_uses(&mut *tx, order_id).await?;
         crate::inventory::ledger::name_reason(&mut *tx, "cancellation", "", None, None).await?;
         // One variant at a time in variant-id order, like placement, so restocking can
         // never deadlock with a checkout that holds the same variants.

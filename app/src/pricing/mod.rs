@@ -29,18 +29,39 @@ impl ShippingMethod {
     }
 }
 
-/// One line to price: unit price, quantity and the tax rate of its category.
+/// One line to price: unit price, quantity, the tax rate of its category and what
+/// promotions take off it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineToPrice {
     pub unit_price_minor: i64,
     pub quantity: i32,
     /// Basis points: 825 is 8.25 %.
     pub tax_rate_bp: i32,
+    pub discount_minor: i64,
+}
+
+impl LineToPrice {
+    pub fn total_minor(&self) -> i64 {
+        self.unit_price_minor * i64::from(self.quantity)
+    }
+
+    /// The tax in what the shopper pays for this line (after its discounts).
+    pub fn tax_minor(&self, prices_include_tax: bool) -> i64 {
+        line_tax(
+            self.total_minor() - self.discount_minor,
+            self.tax_rate_bp,
+            prices_include_tax,
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
+    /// Before discounts.
     pub subtotal_minor: i64,
+    /// Everything promotions take off, the lines' and the shipping's.
+    pub discount_minor: i64,
+    /// The method's price, before a free-shipping promotion.
     pub shipping_minor: i64,
     pub tax_minor: i64,
     pub total_minor: i64,
@@ -65,24 +86,24 @@ pub fn line_tax(line_total_minor: i64, tax_rate_bp: i32, prices_include_tax: boo
     }
 }
 
-/// Subtotal, shipping, tax and total for these lines. Shipping is not taxed.
+/// Subtotal, discounts, shipping, tax and total. Tax is worked out per line on what the
+/// line costs after its discounts; shipping is not taxed.
 pub fn totals(
     lines: &[LineToPrice],
-    shipping: &ShippingMethod,
+    shipping_minor: i64,
+    shipping_discount_minor: i64,
     prices_include_tax: bool,
 ) -> Totals {
-    let line_totals = lines
-        .iter()
-        .map(|l| (l.unit_price_minor * i64::from(l.quantity), l.tax_rate_bp));
-    let subtotal_minor: i64 = line_totals.clone().map(|(total, _)| total).sum();
-    let tax_minor: i64 = line_totals
-        .map(|(total, rate)| line_tax(total, rate, prices_include_tax))
-        .sum();
-    let shipping_minor = shipping.price_for(subtotal_minor);
-    let total_minor =
-        subtotal_minor + shipping_minor + if prices_include_tax { 0 } else { tax_minor };
+    let subtotal_minor: i64 = lines.iter().map(LineToPrice::total_minor).sum();
+    let discount_minor =
+        lines.iter().map(|l| l.discount_minor).sum::<i64>() + shipping_discount_minor;
+    let tax_minor: i64 = lines.iter().map(|l| l.tax_minor(prices_include_tax)).sum();
+    let total_minor = subtotal_minor - discount_minor
+        + shipping_minor
+        + if prices_include_tax { 0 } else { tax_minor };
     Totals {
         subtotal_minor,
+        discount_minor,
         shipping_minor,
         tax_minor,
         total_minor,
@@ -121,36 +142,59 @@ mod tests {
                 unit_price_minor: 1000,
                 quantity: 2,
                 tax_rate_bp: 825,
+                discount_minor: 0,
             },
             LineToPrice {
                 unit_price_minor: 1999,
                 quantity: 1,
                 tax_rate_bp: 0,
+                discount_minor: 0,
             },
         ];
-        let exclusive = totals(&lines, &standard(), false);
+        let exclusive = totals(&lines, standard().price_for(3999), 0, false);
         assert_eq!(
             exclusive,
             Totals {
                 subtotal_minor: 3999,
+                discount_minor: 0,
                 shipping_minor: 495,
                 tax_minor: 165,
                 total_minor: 4659,
                 prices_include_tax: false
             }
         );
-        let inclusive = totals(&lines, &standard(), true);
+        let inclusive = totals(&lines, standard().price_for(3999), 0, true);
         // 2000 × 825 / 10825 = 152.42… → 152
         assert_eq!(
             inclusive,
             Totals {
                 subtotal_minor: 3999,
+                discount_minor: 0,
                 shipping_minor: 495,
                 tax_minor: 152,
                 total_minor: 4494,
                 prices_include_tax: true
             }
         );
+    }
+
+    #[test]
+    fn tax_is_worked_out_on_what_a_line_costs_after_its_discount() {
+        let line = LineToPrice {
+            unit_price_minor: 5000,
+            quantity: 2,
+            tax_rate_bp: 1000,
+            discount_minor: 2000,
+        };
+        let got = totals(&[line], 495, 495, false);
+        // 100 − 20 = 80, tax 8, shipping 4.95 − 4.95.
+        assert_eq!(
+            (got.discount_minor, got.tax_minor, got.total_minor),
+            (2495, 800, 8800)
+        );
+        let inclusive = totals(&[line], 0, 0, true);
+        // 80 × 10 / 110 = 7.27… → 7.27
+        assert_eq!((inclusive.tax_minor, inclusive.total_minor), (727, 8000));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod health;
 pub mod media;
 pub mod metrics;
 pub mod payment_events;
+pub mod promotion_codes;
 pub mod sitemap;
 pub mod uploads;
 pub mod vitals;
@@ -35,4 +36,5 @@ pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .merge(uploads::routes())
         .merge(catalog_csv::routes())
+        .merge(promotion_codes::routes())
 }

@@ -254,7 +254,8 @@ async fn every_admin_server_function_refuses_anonymous_callers_with_401_and_cust
             &filter[search]=&form[url]=x&form[secret]=y&form[order_id]=1&form[carrier]=x\
             &form[tracking_number]=x&form[amount]=1&form[reason]=x&form[request_key]=x\
             &form[variant_id]=1&form[change]=1&form[name]=x&form[category_id]=1&form[email]=x&form[role]=x\
-            &form[default_rate]=1&form[price]=1&form[rate]=1";
+            &form[default_rate]=1&form[price]=1&form[rate]=1&to=pause&form[kind]=x&form[trigger]=x\
+            &form[promotion_id]=1&form[count]=1&form[code]=x";
         let reply = anonymous.post(&app, path, form).await;
         assert_eq!(
             reply.status,

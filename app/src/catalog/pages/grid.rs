@@ -32,10 +32,15 @@ pub fn ProductGrid(
 #[component]
 pub fn ProductCardView(product: ProductCard, #[prop(optional)] eager: bool) -> impl IntoView {
     let href = format!("/product/{}", product.slug);
-    let price = if product.has_price_range {
-        format!("from {}", product.from_price)
-    } else {
-        product.from_price.to_string()
+    let from = if product.has_price_range { "from " } else { "" };
+    let price = match &product.sale_price {
+        Some(sale) => view! {
+            <span class="sale-price" data-testid="sale-price">{format!("{from}{sale}")}</span>
+            " "
+            <s class="was-price"><span class="visually-hidden">"was "</span>{product.from_price.to_string()}</s>
+        }
+        .into_any(),
+        None => format!("{from}{}", product.from_price).into_any(),
     };
     view! {
         <article class="product-card">

@@ -111,10 +111,18 @@ fn VariantPicker(product: ProductDetail, initial: Vec<String>) -> impl IntoView 
     let chosen =
         Memo::new(move |_| product.with_value(|p| selection.with(|s| p.variant_for(s).cloned())));
     let price = move || {
-        chosen
-            .get()
-            .map(|v| v.price.to_string())
-            .unwrap_or_else(|| "—".to_owned())
+        match chosen.get() {
+        Some(variant) => match variant.sale_price {
+            Some(sale) => view! {
+                <span class="sale-price" data-testid="sale-price">{sale.to_string()}</span>
+                " "
+                <s class="was-price"><span class="visually-hidden">"was "</span>{variant.price.to_string()}</s>
+            }
+            .into_any(),
+            None => variant.price.to_string().into_any(),
+        },
+        None => "—".into_any(),
+    }
     };
     let stock_text = move || availability(chosen.get().as_ref()).0;
     let stock_class = move || format!("availability {}", availability(chosen.get().as_ref()).1);
