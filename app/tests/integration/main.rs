@@ -6,5 +6,6 @@ mod accounts;
 mod architecture;
 mod catalog;
 mod orders;
+mod promotions;
 mod staff_actions;
 mod throttle;
