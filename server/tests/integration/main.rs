@@ -17,6 +17,7 @@ mod http;
 mod mail;
 mod metrics;
 mod operations;
+mod promotions;
 mod search_engines;
 mod seed;
 mod shipping_tax;

@@ -241,6 +241,15 @@ fn OrderDetail(
                         }).collect_view()}
                     </tbody>
                 </table>
+                <dl class="totals" data-testid="order-totals">
+                    <dt>"Subtotal"</dt><dd>{money(receipt.totals.subtotal_minor)}</dd>
+                    {receipt.discounts.iter().map(|d| view! {
+                        <dt class="discount">{match &d.code { Some(code) => format!("{} ({code})", d.name), None => d.name.clone() }}</dt>
+                        <dd class="discount">{format!("−{}", money(d.amount_minor))}</dd>
+                    }).collect_view()}
+                    <dt>"Shipping"</dt><dd>{money(receipt.totals.shipping_minor)}</dd>
+                    <dt>{if receipt.totals.prices_include_tax { "Includes tax" } else { "Tax" }}</dt><dd>{money(receipt.totals.tax_minor)}</dd>
+                </dl>
                 <p>"Total " <strong>{money(receipt.totals.total_minor)}</strong>
                     {(order.refunded_minor > 0).then(|| view! { " · refunded " <strong data-testid="order-refunded">{money(order.refunded_minor)}</strong> })}
                 </p>

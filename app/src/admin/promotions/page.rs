@@ -30,7 +30,7 @@ pub fn PromotionsPage() -> impl IntoView {
     };
     view! {
         {page_meta("Promotions · Staff area", "Sales and discount codes.", "/admin/promotions")}
-        <div class="page-heading">
+        <div class="admin-heading">
             <h1>"Promotions"</h1>
             <a class="button" href="/admin/promotions/new">"New promotion"</a>
         </div>
@@ -155,7 +155,7 @@ fn Existing(
     };
     let needs_code = detail.form.trigger == "code";
     view! {
-        <div class="page-heading">
+        <div class="admin-heading">
             <h1>{row.name.clone()}</h1>
             <span class=row.status.css_class() data-testid="promotion-status">{row.status.label()}</span>
         </div>
