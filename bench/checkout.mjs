@@ -9,7 +9,10 @@
 //    latency is then mostly queueing) and open loop (shoppers arrive at a fixed rate,
 //    BENCH_RATE per second for BENCH_RATE_SECONDS, as real traffic does: the latency a
 //    shopper sees at that rate).
-// 2. Hot-item storm: 200 shoppers race for one variant with stock 50. Prints orders placed
+// 2. The closed loop again with an automatic promotion (10 % off every order) and a code
+//    (5.00 off, entered by every shopper in the cart) active: it must keep at least 90 % of
+//    the throughput without them. A third run gives the code a usage limit (the lock path).
+// 3. Hot-item storm: 200 shoppers race for one variant with stock 50. Prints orders placed
 //    and the final stock, which must be 50 and 0.
 import { createRequire } from "node:module";
 const require = createRequire(new URL("../end2end/package.json", import.meta.url));
@@ -45,11 +48,15 @@ function checkoutForm(key) {
 }
 
 // One shopper's journey; returns the place-order latency in ms and whether an order resulted.
-async function shop(variants) {
+async function shop(variants, code) {
   const shopper = new Shopper();
   for (const variant of variants) {
     const added = await shopper.post("/api/cart/add", `variant_id=${variant}&quantity=1`);
     if (added.status !== 200) return { ok: false, status: added.status, text: added.text };
+  }
+  if (code) {
+    const applied = await shopper.post("/api/cart/discount-code", `code=${code}`);
+    if (applied.status !== 200) return { ok: false, status: applied.status, text: applied.text };
   }
   const page = await shopper.post("/api/checkout/page", "");
   if (page.status !== 200) return { ok: false, status: page.status, text: page.text };
@@ -93,6 +100,41 @@ if (ordersAfter - ordersBefore !== completed.length) {
   process.exitCode = 1;
 }
 
+// Scenario 2: the same closed loop with promotions active.
+const closedRate = completed.length / seconds;
+async function withPromotions(label, usageLimit) {
+  const automatic = await db.query(
+    `INSERT INTO promotions (name, kind, value, needs_code, combines) VALUES ('Bench sale', 'percent_off', 1000, false, true) RETURNING id`,
+  );
+  const coded = await db.query(
+    `INSERT INTO promotions (name, kind, value, needs_code, combines, usage_limit) VALUES ('Bench code', 'amount_off', 500, true, true, $1) RETURNING id`,
+    [usageLimit],
+  );
+  await db.query(`INSERT INTO promotion_codes (code, promotion_id) VALUES ('BENCH5', $1)`, [coded.rows[0].id]);
+  const before = Number((await db.query("SELECT count(*) FROM order_discounts")).rows[0].count);
+  const promoStarted = performance.now();
+  const promoResults = await runPool(SHOPPERS, CONCURRENCY, (i) => shop([pool[(i * 7) % pool.length], pool[(i * 13 + 1) % pool.length]], "bench5"));
+  const promoSeconds = (performance.now() - promoStarted) / 1000;
+  const promoCompleted = promoResults.filter((r) => r.ok);
+  const promoLatencies = promoCompleted.map((r) => r.ms).sort((a, b) => a - b);
+  const discounts = Number((await db.query("SELECT count(*) FROM order_discounts")).rows[0].count) - before;
+  const rate = promoCompleted.length / promoSeconds;
+  console.log(`| ${label} | ${SHOPPERS} | ${CONCURRENCY} | ${rate.toFixed(0)} orders/s (${((rate / closedRate) * 100).toFixed(0)} %) | ${percentile(promoLatencies, 50).toFixed(1)} | ${percentile(promoLatencies, 99).toFixed(1)} | ${SHOPPERS - promoCompleted.length} |`);
+  if (promoCompleted.length < SHOPPERS) console.error("first failure:", promoResults.find((r) => !r.ok));
+  if (discounts !== 2 * promoCompleted.length) {
+    console.error(`expected two discounts per order, found ${discounts} for ${promoCompleted.length} orders`);
+    process.exitCode = 1;
+  }
+  await db.query("UPDATE promotions SET is_paused = true WHERE id = ANY($1)", [[automatic.rows[0].id, coded.rows[0].id]]);
+  return rate;
+}
+const promoRate = await withPromotions("same, with an automatic promotion and a code (no limit)", null);
+if (promoRate < 0.9 * closedRate) {
+  console.error(`with promotions: ${promoRate.toFixed(0)} orders/s, below 90 % of ${closedRate.toFixed(0)}`);
+  process.exitCode = 1;
+}
+await withPromotions("same, the code limited to 1,000,000 uses (taken under a lock)", 1000000);
+
 // Scenario 1b: open loop at a fixed arrival rate.
 const RATE = Number(process.env.BENCH_RATE ?? 120);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
@@ -108,7 +150,7 @@ const openCompleted = openResults.filter((r) => r.ok);
 const openLatencies = openCompleted.map((r) => r.ms).sort((a, b) => a - b);
 console.log(`| arriving at ${RATE} shoppers/s for ${RATE_SECONDS} s (open loop) | ${arrivals} | as they arrive | ${(openCompleted.length / openSeconds).toFixed(0)} orders/s | ${percentile(openLatencies, 50).toFixed(1)} | ${percentile(openLatencies, 99).toFixed(1)} | ${arrivals - openCompleted.length} |`);
 
-// Scenario 2: hot-item storm.
+// Scenario 3: hot-item storm.
 const hot = pool[0];
 await db.query("UPDATE product_variants SET stock = 50 WHERE id = $1", [hot]);
 const stormBefore = Number((await db.query("SELECT count(*) FROM order_lines WHERE variant_id = $1", [hot])).rows[0].count);

@@ -72,11 +72,25 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// The store's name and how to reach it, from its settings.
 #[component]
 pub fn SiteFooter() -> impl IntoView {
+    let contact = move || {
+        Suspend::new(async move {
+            let site = crate::components::meta::site_info().await;
+            let email = (!site.contact_email.is_empty()).then(|| {
+                let href = format!("mailto:{}", site.contact_email);
+                view! { <p><a href=href>{site.contact_email.clone()}</a></p> }
+            });
+            let address = (!site.contact_address.is_empty()).then(|| {
+                view! { <address data-testid="store-address">{site.contact_address.lines().map(|line| view! { {line.to_owned()} <br /> }).collect_view()}</address> }
+            });
+            view! { <p class="site-footer-name">{site.store_name}</p> {email} {address} }
+        })
+    };
     view! {
-        <footer class="site-footer">
-            <p>"Stoa — an online store you can trust on your busiest day."</p>
+        <footer class="site-footer" data-testid="site-footer">
+            <Transition fallback=|| ()>{contact}</Transition>
         </footer>
     }
 }

@@ -407,11 +407,14 @@ pub async fn order_history(pool: &PgPool, account_id: i64) -> Result<Vec<OrderSu
     .bind(account_id)
     .fetch_all(pool)
     .await?;
+    let times: Vec<_> = rows.iter().map(|r| r.placed_at).collect();
+    let local = crate::kernel::clock::store_times(pool, &times).await?;
     Ok(rows
         .into_iter()
-        .map(|r| OrderSummary {
+        .zip(local)
+        .map(|(r, placed_at)| OrderSummary {
             number: r.number,
-            placed_at: r.placed_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            placed_at,
             status_label: r.status.label().to_owned(),
             total: crate::kernel::money::CurrencyCode::parse(&r.currency)
                 .map(|c| crate::kernel::money::Money::new(r.total_minor, c).to_string())

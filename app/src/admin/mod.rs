@@ -16,4 +16,5 @@ pub mod products;
 pub mod promotions;
 pub mod staff;
 pub mod stock;
+pub mod store_profile;
 pub mod ui;

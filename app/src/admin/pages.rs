@@ -144,6 +144,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         {page_meta("Settings · Staff area", "Store settings.", "/admin/settings")}
         <h1>"Settings"</h1>
+        <crate::admin::store_profile::StoreSection />
         <MaintenanceSection />
         <p>"Webhooks and API keys for other systems are under " <A href="/admin/integrations">"Integrations"</A> "."</p>
     }

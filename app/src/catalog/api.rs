@@ -106,9 +106,17 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
 #[server(endpoint = "site/navigation")]
 pub async fn get_navigation() -> Result<Navigation, AppError> {
     serve(|state| async move {
-        let tree = catalog_reads()?.category_tree().await?;
+        let reads = catalog_reads()?;
+        let tree = reads.category_tree().await?;
+        let mut site = state.site;
+        let profile = reads.store_profile().await?;
+        if let Some(name) = &profile.store_name {
+            site.store_name.clone_from(name);
+        }
+        site.contact_email.clone_from(&profile.contact_email);
+        site.contact_address.clone_from(&profile.contact_address);
         Ok(Navigation {
-            site: state.site,
+            site,
             departments: tree
                 .roots()
                 .into_iter()

@@ -97,6 +97,7 @@ pub struct CatalogReads {
     searches: TtlCache<SearchRequest, SearchResults>,
     products: TtlCache<String, Option<ProductDetail>>,
     sale_offers: TtlCache<(), Arc<Vec<crate::promotions::engine::Offer>>>,
+    profile: TtlCache<(), crate::settings::store::StoreProfile>,
 }
 
 impl CatalogReads {
@@ -110,6 +111,7 @@ impl CatalogReads {
             searches: TtlCache::new(ttl, 5_000),
             products: TtlCache::new(ttl, 10_000),
             sale_offers: TtlCache::new(ttl, 1),
+            profile: TtlCache::new(ttl, 1),
         }
     }
 
@@ -175,6 +177,15 @@ impl CatalogReads {
             .get_or_load(request.clone(), async {
                 let tree = self.category_tree().await?;
                 repo::search_products(&self.pool, &tree, request).await
+            })
+            .await
+    }
+
+    /// The store's name, contact and settings (kept as briefly as the rest).
+    pub async fn store_profile(&self) -> Result<crate::settings::store::StoreProfile, AppError> {
+        self.profile
+            .get_or_load((), async {
+                crate::settings::store::store_profile(&mut *self.pool.acquire().await?).await
             })
             .await
     }

@@ -9,6 +9,8 @@ use leptos_meta::{Link, Meta, Title};
 pub async fn site_info() -> SiteInfo {
     let fallback = SiteInfo {
         store_name: "Stoa".to_owned(),
+        contact_email: String::new(),
+        contact_address: String::new(),
         public_url: String::new(),
         staging: false,
     };

@@ -12,6 +12,8 @@ pub mod sku;
 pub mod slug;
 
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
     pub store_name: String,
+    /// How shoppers reach the store, from its settings; empty when not set.
+    #[serde(default)]
+    pub contact_email: String,
+    #[serde(default)]
+    pub contact_address: String,
     /// Where shoppers reach the store, without a trailing slash (`https://shop.example`).
     pub public_url: String,
     /// A staging copy (`STOA_ENV=staging`): every page says so.

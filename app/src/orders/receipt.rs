@@ -77,20 +77,23 @@ pub async fn order_receipt(
         },
     )
     .collect();
-    let history = sqlx::query_as::<_, (OrderStatus, chrono::DateTime<chrono::Utc>)>(
+    let moves = sqlx::query_as::<_, (OrderStatus, chrono::DateTime<chrono::Utc>)>(
         "SELECT to_status, at FROM order_transitions WHERE order_id = $1 ORDER BY at, id",
     )
     .bind(order.id)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|(status, at)| {
-        (
-            status.label().to_owned(),
-            at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        )
-    })
-    .collect();
+    .await?;
+    // Times in the store's zone: the placing first, then each move.
+    let times: Vec<_> = std::iter::once(order.placed_at)
+        .chain(moves.iter().map(|(_, at)| *at))
+        .collect();
+    let local = crate::kernel::clock::store_times(pool, &times).await?;
+    let placed_at = local.first().cloned().unwrap_or_default();
+    let history = moves
+        .iter()
+        .zip(local.iter().skip(1))
+        .map(|((status, _), at)| (status.label().to_owned(), at.clone()))
+        .collect();
     let currency = crate::kernel::money::CurrencyCode::parse(&order.currency)
         .map_err(|_| AppError::Internal)?;
     let discounts = crate::promotions::repo::order_discount_lines(
@@ -112,7 +115,7 @@ pub async fn order_receipt(
         number: order.number,
         status_label: order.status.label().to_owned(),
         email: order.email,
-        placed_at: order.placed_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        placed_at,
         lines,
         currency: order.currency,
         totals: Totals {

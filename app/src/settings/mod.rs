@@ -10,3 +10,5 @@ pub use maintenance::*;
 mod security;
 #[cfg(feature = "ssr")]
 pub use security::*;
+#[cfg(feature = "ssr")]
+pub mod store;

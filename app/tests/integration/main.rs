@@ -8,4 +8,5 @@ mod catalog;
 mod orders;
 mod promotions;
 mod staff_actions;
+mod store_settings;
 mod throttle;

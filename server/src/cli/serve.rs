@@ -36,6 +36,8 @@ pub fn app_state(config: &Config, pool: PgPool) -> AppState {
             pool,
             site: SiteInfo {
                 store_name: config.store_name.clone(),
+                contact_email: String::new(),
+                contact_address: String::new(),
                 public_url: config.public_url.clone(),
                 staging: config.environment == crate::config::Environment::Staging,
             },

@@ -40,12 +40,18 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    async fn send(&self, recipient: &str, subject: &str, body: &str) -> Result<(), String> {
+    async fn send(
+        &self,
+        from: Option<&Mailbox>,
+        recipient: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), String> {
         let to: Mailbox = recipient
             .parse()
             .map_err(|e| format!("bad recipient: {e}"))?;
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(from.unwrap_or(&self.from).clone())
             .to(to)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
@@ -72,9 +78,17 @@ pub async fn deliver_due_emails(pool: &PgPool, mailer: &Mailer) -> Result<usize,
     .bind(BATCH)
     .fetch_all(&mut *tx)
     .await?;
+    // The sender staff set in the store's settings, else STOA_MAIL_FROM.
+    let store_sender: Option<String> = sqlx::query_scalar("SELECT mail_from FROM store_settings")
+        .fetch_one(&mut *tx)
+        .await?;
+    let from: Option<Mailbox> = store_sender.and_then(|s| s.parse().ok());
     let mut sent = 0;
     for (id, recipient, subject, body) in due {
-        match mailer.send(&recipient, &subject, &body).await {
+        match mailer
+            .send(from.as_ref(), &recipient, &subject, &body)
+            .await
+        {
             Ok(()) => {
                 sqlx::query("UPDATE outbox_emails SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1")
                     .bind(id)

@@ -147,14 +147,17 @@ pub async fn list(pool: &PgPool, filter: &OrderFilter) -> Result<OrderList, AppE
     .await?;
     let (rows, next_before_id) =
         crate::kernel::paging::keyset_page(rows, ORDERS_PER_PAGE, |r| r.id);
+    let times: Vec<_> = rows.iter().map(|r| r.placed_at).collect();
+    let local = crate::kernel::clock::store_times(pool, &times).await?;
     Ok(OrderList {
         rows: rows
             .into_iter()
-            .map(|r| {
+            .zip(local)
+            .map(|(r, placed_at)| {
                 let money = |minor| format_minor(minor, &r.currency);
                 OrderRow {
                     number: r.number,
-                    placed_at: r.placed_at.format("%Y-%m-%d %H:%M").to_string(),
+                    placed_at,
                     email: r.email,
                     name: r.ship_name,
                     status: r.status,
@@ -230,10 +233,13 @@ pub async fn detail(pool: &PgPool, number: &str) -> Result<StaffOrder, AppError>
     .bind(id)
     .fetch_all(pool)
     .await?;
+    let times: Vec<_> = events.iter().map(|e| e.at).collect();
+    let local = crate::kernel::clock::store_times(pool, &times).await?;
     let timeline = events
         .into_iter()
-        .map(|event| TimelineEntry {
-            at: event.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        .zip(local)
+        .map(|(event, at)| TimelineEntry {
+            at,
             title: match (event.amount_minor, event.from_status, event.to_status) {
                 (Some(amount), _, _) => {
                     format!("Refunded {}", format_minor(amount, &receipt.currency))
