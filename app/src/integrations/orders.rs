@@ -27,11 +27,17 @@ pub struct ApiOrder {
     pub email: String,
     /// ISO 4217, e.g. `EUR`; every `_minor` amount is in its minor unit (cents).
     pub currency: String,
+    /// Before discounts.
     pub subtotal_minor: i64,
+    /// What promotions took off (lines and shipping): `total = subtotal − discount +
+    /// shipping (+ tax when prices exclude it)`.
+    pub discount_minor: i64,
     pub shipping_minor: i64,
     pub tax_minor: i64,
     pub total_minor: i64,
     pub refunded_minor: i64,
+    /// Each promotion the order got, with what it took off.
+    pub discounts: Vec<ApiDiscount>,
     /// Whether the subtotal already contains the tax.
     pub prices_include_tax: bool,
     /// RFC 3339.
@@ -45,6 +51,16 @@ pub struct ApiOrder {
     pub lines: Vec<ApiOrderLine>,
     /// Every refund, oldest first; they add up to `refunded_minor`.
     pub refunds: Vec<ApiRefund>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApiDiscount {
+    /// The promotion's name as the shopper saw it.
+    pub name: String,
+    /// The code the shopper entered, for a code promotion.
+    pub code: Option<String>,
+    /// Off the lines and the shipping together.
+    pub amount_minor: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -95,7 +111,10 @@ pub struct ApiOrderLine {
     pub line_total_minor: i64,
     /// Basis points: 2000 is 20 %.
     pub tax_rate_bp: i32,
+    /// On what the line costs after its discount.
     pub tax_minor: i64,
+    /// What promotions took off this line.
+    pub discount_minor: i64,
 }
 
 /// A page of orders, in the order they last changed.
@@ -127,6 +146,7 @@ struct OrderRow {
     email: String,
     currency: String,
     subtotal_minor: i64,
+    discount_minor: i64,
     shipping_minor: i64,
     tax_minor: i64,
     total_minor: i64,
@@ -151,7 +171,7 @@ struct OrderRow {
 
 const ORDER_COLUMNS: &str =
     "id, change_xid::text::bigint AS xid, number, status::text AS status, email,
-    currency, subtotal_minor, shipping_minor, tax_minor, total_minor, refunded_minor,
+    currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, refunded_minor,
     prices_include_tax, placed_at, updated_at, ship_name, ship_line1, ship_line2, ship_city,
     ship_postal_code, ship_country, shipping_method, payment_provider, payment_reference,
     card_brand, card_last4, carrier, tracking_number";
@@ -167,6 +187,7 @@ struct LineRow {
     line_total_minor: i64,
     tax_rate_bp: i32,
     tax_minor: i64,
+    discount_minor: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -182,8 +203,15 @@ async fn with_lines(pool: &PgPool, rows: Vec<OrderRow>) -> Result<Vec<ApiOrder>,
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let lines: Vec<LineRow> = sqlx::query_as(
         "SELECT order_id, sku, product_name, option_values, quantity, unit_price_minor,
-                line_total_minor, tax_rate_bp, tax_minor
+                line_total_minor, tax_rate_bp, tax_minor, discount_minor
          FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, id",
+    )
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?;
+    let discounts: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT order_id, name, code, lines_minor + shipping_minor FROM order_discounts
+         WHERE order_id = ANY($1) ORDER BY order_id, id",
     )
     .bind(&ids)
     .fetch_all(pool)
@@ -210,6 +238,16 @@ async fn with_lines(pool: &PgPool, rows: Vec<OrderRow>) -> Result<Vec<ApiOrder>,
                     line_total_minor: line.line_total_minor,
                     tax_rate_bp: line.tax_rate_bp,
                     tax_minor: line.tax_minor,
+                    discount_minor: line.discount_minor,
+                })
+                .collect();
+            let order_discounts = discounts
+                .iter()
+                .filter(|(order_id, ..)| *order_id == row.id)
+                .map(|(_, name, code, amount_minor)| ApiDiscount {
+                    name: name.clone(),
+                    code: code.clone(),
+                    amount_minor: *amount_minor,
                 })
                 .collect();
             ApiOrder {
@@ -218,6 +256,8 @@ async fn with_lines(pool: &PgPool, rows: Vec<OrderRow>) -> Result<Vec<ApiOrder>,
                 email: row.email,
                 currency: row.currency,
                 subtotal_minor: row.subtotal_minor,
+                discount_minor: row.discount_minor,
+                discounts: order_discounts,
                 shipping_minor: row.shipping_minor,
                 tax_minor: row.tax_minor,
                 total_minor: row.total_minor,

@@ -99,3 +99,64 @@ async fn the_codes_export_is_for_admins_only() {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
     app.db.drop_database().await;
 }
+
+#[tokio::test]
+async fn an_order_placed_with_a_code_shows_its_discount_at_checkout_and_in_the_api() {
+    use app::integrations::model::Scope;
+    let app = spawn_app_with(None, None).await;
+    let variant = app.variant_with_stock(10).await;
+    promotion_with_code(&app.db.pool, "TENOFF").await;
+    let mut shopper = Shopper::default();
+    shopper.add_to_cart(&app, variant, 2).await;
+    let applied = shopper
+        .post(&app, "/api/cart/discount-code", "code=TenOff")
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    let page = shopper.post(&app, "/api/checkout/page", "").await;
+    let page: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    let quote = &page["quotes"][0];
+    assert_eq!(quote["discounts"][0]["name"], "Ten off");
+    assert_eq!(quote["totals"]["discount_minor"], 1000);
+    let key = page["idempotency_key"].as_str().unwrap().to_owned();
+    let placed = shopper
+        .post(
+            &app,
+            "/api/checkout/place-order",
+            &crate::support::checkout_form(&key, "4242 4242 4242 4242"),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    let number = placed.body.trim_matches('"').to_owned();
+
+    let operator = app::testing::fixtures::staff_actor();
+    let api_key =
+        app::integrations::keys::create(&app.db.pool, &operator, "ERP", &[Scope::OrdersRead], None)
+            .await
+            .unwrap()
+            .key;
+    let request = axum::http::Request::builder()
+        .uri(format!("/api/v1/orders/{number}"))
+        .header(
+            axum::http::header::AUTHORIZATION,
+            format!("Bearer {api_key}"),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let order: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(order["discount_minor"], 1000);
+    assert_eq!(order["discounts"][0]["code"], "TENOFF");
+    let lines_off: i64 = order["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["discount_minor"].as_i64().unwrap())
+        .sum();
+    assert_eq!(lines_off, 1000);
+    let adds_up = order["subtotal_minor"].as_i64().unwrap() - 1000
+        + order["shipping_minor"].as_i64().unwrap()
+        + order["tax_minor"].as_i64().unwrap();
+    assert_eq!(order["total_minor"].as_i64().unwrap(), adds_up, "{order}");
+    app.db.drop_database().await;
+}
