@@ -8,8 +8,7 @@ use crate::pricing::ShippingMethod;
 use crate::promotions::engine::{best_discounts, Item};
 use crate::promotions::model::DiscountLine;
 use crate::promotions::repo::{
-    cart_offers, code_left_out, normalise_code, offer_for_code, set_cart_code, CategoryDescendants,
-    Customer,
+    cart_offers, code_left_out, normalise_code, offer_for_code, set_cart_code, Customer,
 };
 
 pub fn items_of(lines: &[CartLineView]) -> Vec<Item> {
@@ -34,7 +33,7 @@ pub async fn cart_discounts(
 ) -> Result<(Vec<DiscountLine>, Option<String>, Option<String>), AppError> {
     let items = items_of(lines);
     let mut connection = pool.acquire().await?;
-    let customer = Customer::of_cart(&mut connection, cart_id, None).await?;
+    let customer = Customer::of_cart(cart_id, None);
     let offers = cart_offers(&mut connection, cart_id, &items, &customer, currency).await?;
     let not_chosen_yet = ShippingMethod {
         code: String::new(),
@@ -67,15 +66,13 @@ pub async fn apply_code(
     let code = normalise_code(typed).map_err(field)?;
     let mut connection = pool.acquire().await?;
     let settings = crate::pricing::rates::store_settings(&mut connection).await?;
-    let customer = Customer::of_cart(&mut connection, cart_id, None).await?;
-    let categories = CategoryDescendants::load(&mut connection).await?;
+    let customer = Customer::of_cart(cart_id, None);
     offer_for_code(
         &mut connection,
         &code,
         &items_of(lines),
         &customer,
         &settings.currency,
-        &categories,
     )
     .await?;
     set_cart_code(&mut connection, cart_id, Some(&code)).await

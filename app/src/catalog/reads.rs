@@ -196,11 +196,9 @@ impl CatalogReads {
     ) -> Result<Arc<Vec<crate::promotions::engine::Offer>>, AppError> {
         self.sale_offers
             .get_or_load((), async {
-                use crate::promotions::repo::{automatic_offers, CategoryDescendants};
                 let mut connection = self.pool.acquire().await?;
-                let categories = CategoryDescendants::load(&mut connection).await?;
                 Ok(Arc::new(
-                    automatic_offers(&mut connection, &categories).await?,
+                    crate::promotions::repo::automatic_offers(&mut connection).await?,
                 ))
             })
             .await

@@ -30,7 +30,7 @@ pub async fn checkout_quotes(
     let settings = store_settings(&mut connection).await?;
     let tax_rates = TaxRates::load(&mut connection, settings.default_tax_rate_bp).await?;
     let items = crate::cart::discounts::items_of(&lines);
-    let customer = Customer::of_cart(&mut connection, cart_id, None).await?;
+    let customer = Customer::of_cart(cart_id, None);
     let offers = cart_offers(
         &mut connection,
         cart_id,

@@ -218,8 +218,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         });
     }
     // Promotions, read like the quote read them; their uses are taken below, under locks.
-    let customer =
-        Customer::of_cart(&mut tx, request.cart_id, Some(request.email.as_str())).await?;
+    let customer = Customer::of_cart(request.cart_id, Some(request.email.as_str()));
     let items: Vec<Item> = to_price.iter().map(|l| l.item).collect();
     let offers = cart_offers(&mut tx, request.cart_id, &items, &customer, &currency).await?;
     if let Some(problem) = offers.code_problem {
@@ -245,7 +244,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
             "Prices changed while you were checking out. Review the new total and place the order again.",
         ));
     }
-    take_uses(&mut tx, &discounts, &customer).await?;
+    take_uses(&mut tx, &discounts, &offers.offers, &customer).await?;
 
     let inserted: Option<(i64, String)> = sqlx::query_as(
         "INSERT INTO orders (idempotency_key, cart_id, email, currency, subtotal_minor, shipping_minor,

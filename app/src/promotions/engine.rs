@@ -82,6 +82,22 @@ pub struct Offer {
     pub min_quantity: Option<i32>,
     pub combines: bool,
     pub priority: i32,
+    /// Limits the placement checks under a lock; all `None`: no lock is needed.
+    pub limits: Limits,
+}
+
+/// How often a promotion (and the code that brought it in) may be used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub total: Option<i32>,
+    pub per_customer: Option<i32>,
+    pub code: Option<i32>,
+}
+
+impl Limits {
+    pub fn any_on_promotion(&self) -> bool {
+        self.total.is_some() || self.per_customer.is_some()
+    }
 }
 
 /// Why an offer does not apply to a cart.
@@ -343,6 +359,7 @@ mod tests {
             min_quantity: None,
             combines: false,
             priority: 0,
+            limits: Limits::default(),
         }
     }
 

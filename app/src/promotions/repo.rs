@@ -9,7 +9,7 @@
 
 use crate::kernel::error::{AppError, FieldError};
 use crate::kernel::money::{CurrencyCode, Money};
-use crate::promotions::engine::{Benefit, Discounts, Item, Offer, Target, Unmet};
+use crate::promotions::engine::{Benefit, Discounts, Item, Limits, Offer, Target, Unmet};
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
@@ -50,28 +50,33 @@ struct OfferRow {
     min_quantity: Option<i32>,
     combines: bool,
     priority: i32,
+    usage_limit: Option<i32>,
+    per_customer_limit: Option<i32>,
 }
 
 const OFFER_COLUMNS: &str = "p.id, p.name, p.kind, p.value, p.buy_quantity, p.get_quantity,
-    p.product_ids, p.category_ids, p.min_subtotal_minor, p.min_quantity, p.combines, p.priority";
+    p.product_ids, p.category_ids, p.min_subtotal_minor, p.min_quantity, p.combines, p.priority,
+    p.usage_limit, p.per_customer_limit";
 
 /// Live: started, not ended, not paused, not used up.
-const LIVE: &str = "NOT p.is_paused AND p.starts_at <= now() AND (p.ends_at IS NULL OR p.ends_at > now())
-    AND (p.usage_limit IS NULL OR p.usage_limit > (SELECT count(*) FROM order_discounts d
-                                                  WHERE d.promotion_id = p.id AND d.released_at IS NULL))";
+const LIVE: &str =
+    "NOT p.is_paused AND p.starts_at <= now() AND (p.ends_at IS NULL OR p.ends_at > now())
+    AND CASE WHEN p.usage_limit IS NULL THEN true
+             ELSE p.usage_limit > (SELECT count(*) FROM order_discounts d
+                                   WHERE d.promotion_id = p.id AND d.released_at IS NULL) END";
 
 /// Each category with every category below it.
 pub struct CategoryDescendants(HashMap<i64, Vec<i64>>);
 
 impl CategoryDescendants {
-    pub async fn load(connection: &mut PgConnection) -> Result<Self, AppError> {
-        // Read only when some promotion names categories: most carts then pay nothing.
-        let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, parent_id FROM categories
-             WHERE EXISTS (SELECT 1 FROM promotions WHERE category_ids <> '{}')",
-        )
-        .fetch_all(connection)
-        .await?;
+    /// Read only when some promotion names categories: most carts then pay nothing.
+    pub async fn load_if(connection: &mut PgConnection, needed: bool) -> Result<Self, AppError> {
+        if !needed {
+            return Ok(Self(HashMap::new()));
+        }
+        let rows: Vec<(i64, Option<i64>)> = sqlx::query_as("SELECT id, parent_id FROM categories")
+            .fetch_all(connection)
+            .await?;
         let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
         for (id, parent) in &rows {
             if let Some(parent) = parent {
@@ -104,7 +109,11 @@ impl CategoryDescendants {
     }
 }
 
-fn into_offer(row: OfferRow, code: Option<String>, categories: &CategoryDescendants) -> Offer {
+fn into_offer(
+    row: OfferRow,
+    code: Option<(String, Option<i32>)>,
+    categories: &CategoryDescendants,
+) -> Offer {
     let benefit = match row.kind.as_str() {
         "percent_off" => Benefit::PercentOff(row.value),
         "amount_off" => Benefit::AmountOff(row.value),
@@ -115,10 +124,16 @@ fn into_offer(row: OfferRow, code: Option<String>, categories: &CategoryDescenda
         },
         _ => Benefit::FreeShipping,
     };
+    let (code, code_limit) = code.unzip();
     Offer {
         promotion_id: row.id,
         name: row.name,
         code,
+        limits: Limits {
+            total: row.usage_limit,
+            per_customer: row.per_customer_limit,
+            code: code_limit.flatten(),
+        },
         benefit,
         target: Target {
             product_ids: row.product_ids,
@@ -132,60 +147,53 @@ fn into_offer(row: OfferRow, code: Option<String>, categories: &CategoryDescenda
 }
 
 /// Every live automatic promotion.
-pub async fn automatic_offers(
-    connection: &mut PgConnection,
-    categories: &CategoryDescendants,
-) -> Result<Vec<Offer>, AppError> {
+pub async fn automatic_offers(connection: &mut PgConnection) -> Result<Vec<Offer>, AppError> {
     let rows: Vec<OfferRow> = sqlx::query_as(&format!(
         "SELECT {OFFER_COLUMNS} FROM promotions p WHERE NOT p.needs_code AND {LIVE} ORDER BY p.id"
     ))
-    .fetch_all(connection)
+    .fetch_all(&mut *connection)
     .await?;
+    let categories =
+        CategoryDescendants::load_if(connection, rows.iter().any(|r| !r.category_ids.is_empty()))
+            .await?;
     Ok(rows
         .into_iter()
-        .map(|row| into_offer(row, None, categories))
+        .map(|row| into_offer(row, None, &categories))
         .collect())
 }
 
-/// Who is buying, for per-customer limits: the account, and the email once it is known.
-#[derive(Clone, Debug, Default)]
+/// Who is buying, for per-customer limits: the account holding the cart (looked up in
+/// the same statement, only when a limit asks), and the email once it is known.
+#[derive(Clone, Debug)]
 pub struct Customer {
-    pub account_id: Option<i64>,
+    pub cart_id: uuid::Uuid,
     pub email: Option<String>,
 }
 
 impl Customer {
-    pub async fn of_cart(
-        connection: &mut PgConnection,
-        cart_id: uuid::Uuid,
-        email: Option<&str>,
-    ) -> Result<Self, AppError> {
-        let account: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, email FROM accounts WHERE cart_id = $1")
-                .bind(cart_id)
-                .fetch_optional(connection)
-                .await?;
-        Ok(Self {
-            account_id: account.as_ref().map(|(id, _)| *id),
-            email: email.map(str::to_owned).or(account.map(|(_, email)| email)),
-        })
+    pub fn of_cart(cart_id: uuid::Uuid, email: Option<&str>) -> Self {
+        Self {
+            cart_id,
+            email: email.map(str::to_owned),
+        }
     }
 
+    /// Uses of the promotion not given back, by this account or this email (the
+    /// account's own email when none was given yet).
     async fn uses_of(
         &self,
         connection: &mut PgConnection,
         promotion_id: i64,
     ) -> Result<i64, AppError> {
-        if self.account_id.is_none() && self.email.is_none() {
-            return Ok(0);
-        }
         Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM order_discounts
-             WHERE promotion_id = $1 AND released_at IS NULL
-               AND (account_id = $2 OR lower(email) = lower($3))",
+            "WITH buyer AS (SELECT (SELECT id FROM accounts WHERE cart_id = $2) AS account_id,
+                                   lower(coalesce($3, (SELECT email FROM accounts WHERE cart_id = $2))) AS email)
+             SELECT count(*) FROM order_discounts d, buyer b
+             WHERE d.promotion_id = $1 AND d.released_at IS NULL
+               AND (d.account_id = b.account_id OR lower(d.email) = b.email)",
         )
         .bind(promotion_id)
-        .bind(self.account_id)
+        .bind(self.cart_id)
         .bind(self.email.as_deref())
         .fetch_one(connection)
         .await?)
@@ -199,8 +207,6 @@ struct CodeState {
     is_paused: bool,
     starts_at: chrono::DateTime<chrono::Utc>,
     ends_at: Option<chrono::DateTime<chrono::Utc>>,
-    usage_limit: Option<i32>,
-    per_customer_limit: Option<i32>,
     max_uses: Option<i32>,
     promotion_uses: i64,
     code_uses: i64,
@@ -223,14 +229,14 @@ pub async fn offer_for_code(
     items: &[Item],
     customer: &Customer,
     currency: &CurrencyCode,
-    categories: &CategoryDescendants,
 ) -> Result<Offer, AppError> {
     let code = normalise_code(typed).map_err(code_problem)?;
     let state: Option<CodeState> = sqlx::query_as(&format!(
-        "SELECT {OFFER_COLUMNS}, p.is_paused, p.starts_at, p.ends_at, p.usage_limit,
-                p.per_customer_limit, c.max_uses,
-                (SELECT count(*) FROM order_discounts d WHERE d.promotion_id = p.id AND d.released_at IS NULL) AS promotion_uses,
-                (SELECT count(*) FROM order_discounts d WHERE d.code = c.code AND d.released_at IS NULL) AS code_uses
+        "SELECT {OFFER_COLUMNS}, p.is_paused, p.starts_at, p.ends_at, c.max_uses,
+                CASE WHEN p.usage_limit IS NULL THEN 0 ELSE
+                    (SELECT count(*) FROM order_discounts d WHERE d.promotion_id = p.id AND d.released_at IS NULL) END AS promotion_uses,
+                CASE WHEN c.max_uses IS NULL THEN 0 ELSE
+                    (SELECT count(*) FROM order_discounts d WHERE d.code = c.code AND d.released_at IS NULL) END AS code_uses
          FROM promotion_codes c JOIN promotions p ON p.id = c.promotion_id
          WHERE c.code = $1"
     ))
@@ -256,6 +262,7 @@ pub async fn offer_for_code(
         )));
     }
     let used_up = state
+        .offer
         .usage_limit
         .is_some_and(|limit| state.promotion_uses >= i64::from(limit))
         || state
@@ -264,12 +271,18 @@ pub async fn offer_for_code(
     if used_up {
         return Err(code_problem(format!("{code} has been used up.")));
     }
-    if let Some(limit) = state.per_customer_limit {
+    if let Some(limit) = state.offer.per_customer_limit {
         if customer.uses_of(connection, state.offer.id).await? >= i64::from(limit) {
             return Err(code_problem(already_used(&code, limit)));
         }
     }
-    let offer = into_offer(state.offer, Some(code.clone()), categories);
+    let categories =
+        CategoryDescendants::load_if(connection, !state.offer.category_ids.is_empty()).await?;
+    let offer = into_offer(
+        state.offer,
+        Some((code.clone(), state.max_uses)),
+        &categories,
+    );
     if let Some(unmet) = offer.unmet(items) {
         return Err(code_problem(unmet_message(&code, &unmet, currency)));
     }
@@ -341,12 +354,11 @@ pub async fn cart_offers(
     customer: &Customer,
     currency: &CurrencyCode,
 ) -> Result<CartOffers, AppError> {
-    let categories = CategoryDescendants::load(connection).await?;
-    let mut offers = automatic_offers(connection, &categories).await?;
+    let mut offers = automatic_offers(connection).await?;
     let code = cart_code(connection, cart_id).await?;
     let mut code_problem = None;
     if let Some(code) = &code {
-        match offer_for_code(connection, code, items, customer, currency, &categories).await {
+        match offer_for_code(connection, code, items, customer, currency).await {
             Ok(offer) => offers.push(offer),
             Err(AppError::InvalidFields(problems)) => {
                 code_problem = problems.into_iter().next().map(|p| p.message);
@@ -377,47 +389,44 @@ pub fn code_left_out(code: &str, discounts: &Discounts) -> Option<String> {
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct Limits {
-    usage_limit: Option<i32>,
-    per_customer_limit: Option<i32>,
-    still_live: bool,
-}
-
-/// Inside the place-order transaction: checks that every applied promotion (and code)
-/// still has a use left for this customer, holding locks on the limited ones until commit.
+/// Inside the place-order transaction: for every applied promotion (and code) with a
+/// limit, locks it (in id order, after the stock) and checks that a use is left for this
+/// customer, holding the lock until commit. Unlimited promotions cost nothing here.
 pub async fn take_uses(
     tx: &mut PgConnection,
     discounts: &Discounts,
+    offers: &[Offer],
     customer: &Customer,
 ) -> Result<(), AppError> {
-    let mut applied: Vec<_> = discounts.applied.iter().collect();
-    applied.sort_by_key(|a| a.promotion_id);
-    for promotion in applied {
-        let limits: Limits = sqlx::query_as(
-            "SELECT usage_limit, per_customer_limit,
-                    NOT is_paused AND starts_at <= now() AND (ends_at IS NULL OR ends_at > now()) AS still_live
-             FROM promotions WHERE id = $1",
-        )
-        .bind(promotion.promotion_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let mut applied: Vec<(&crate::promotions::engine::Applied, Limits)> = discounts
+        .applied
+        .iter()
+        .filter_map(|a| {
+            let offer = offers.iter().find(|o| o.promotion_id == a.promotion_id)?;
+            Some((a, offer.limits))
+        })
+        .collect();
+    applied.sort_by_key(|(a, _)| a.promotion_id);
+    for (promotion, limits) in applied {
         let name = promotion.code.as_deref().unwrap_or(&promotion.name);
         let gone = || {
             AppError::invalid(format!(
                 "{name} has just ended or been used up. Review the new total and place the order again."
             ))
         };
-        if !limits.still_live {
-            return Err(gone());
+        if limits.any_on_promotion() {
+            let still_live: bool = sqlx::query_scalar(
+                "SELECT NOT is_paused AND starts_at <= now() AND (ends_at IS NULL OR ends_at > now())
+                 FROM promotions WHERE id = $1 FOR UPDATE",
+            )
+            .bind(promotion.promotion_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if !still_live {
+                return Err(gone());
+            }
         }
-        if limits.usage_limit.is_some() || limits.per_customer_limit.is_some() {
-            sqlx::query("SELECT 1 FROM promotions WHERE id = $1 FOR UPDATE")
-                .bind(promotion.promotion_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(limit) = limits.usage_limit {
+        if let Some(limit) = limits.total {
             let uses: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM order_discounts WHERE promotion_id = $1 AND released_at IS NULL",
             )
@@ -428,7 +437,7 @@ pub async fn take_uses(
                 return Err(gone());
             }
         }
-        if let Some(limit) = limits.per_customer_limit {
+        if let Some(limit) = limits.per_customer {
             if customer.uses_of(tx, promotion.promotion_id).await? >= i64::from(limit) {
                 return Err(AppError::InvalidFields(vec![FieldError::new(
                     "code",
@@ -436,32 +445,24 @@ pub async fn take_uses(
                 )]));
             }
         }
-        if let Some(code) = &promotion.code {
-            let max_uses: Option<i32> = sqlx::query_scalar(
-                "SELECT max_uses FROM promotion_codes WHERE code = $1 FOR UPDATE",
+        if let (Some(code), Some(limit)) = (&promotion.code, limits.code) {
+            let uses: i64 = sqlx::query_scalar(
+                "WITH locked AS (SELECT code FROM promotion_codes WHERE code = $1 FOR UPDATE)
+                 SELECT count(*) FROM order_discounts WHERE code = (SELECT code FROM locked) AND released_at IS NULL",
             )
             .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(gone)?;
-            if let Some(limit) = max_uses {
-                let uses: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FROM order_discounts WHERE code = $1 AND released_at IS NULL",
-                )
-                .bind(code)
-                .fetch_one(&mut *tx)
-                .await?;
-                if uses >= i64::from(limit) {
-                    return Err(gone());
-                }
+            .fetch_one(&mut *tx)
+            .await?;
+            if uses >= i64::from(limit) {
+                return Err(gone());
             }
         }
     }
     Ok(())
 }
 
-/// Records the order's discounts: one row per promotion, and each one's share of each
-/// line (`line_ids` in the cart's line order).
+/// Records the order's discounts in two statements: one row per promotion, and each
+/// one's share of each line (`line_ids` in the cart's line order).
 pub async fn record_uses(
     tx: &mut PgConnection,
     order_id: i64,
@@ -470,37 +471,49 @@ pub async fn record_uses(
     customer: &Customer,
     email: &str,
 ) -> Result<(), AppError> {
-    for applied in &discounts.applied {
-        sqlx::query(
-            "INSERT INTO order_discounts (order_id, promotion_id, name, code, lines_minor, shipping_minor, account_id, email)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(order_id)
-        .bind(applied.promotion_id)
-        .bind(&applied.name)
-        .bind(&applied.code)
-        .bind(applied.per_line.iter().sum::<i64>())
-        .bind(applied.shipping_minor)
-        .bind(customer.account_id)
-        .bind(email)
-        .execute(&mut *tx)
-        .await?;
-        let (lines, amounts): (Vec<i64>, Vec<i64>) = line_ids
-            .iter()
-            .zip(&applied.per_line)
-            .filter(|(_, amount)| **amount > 0)
-            .map(|(id, amount)| (*id, *amount))
-            .unzip();
-        sqlx::query(
-            "INSERT INTO order_line_discounts (order_line_id, promotion_id, amount_minor)
-             SELECT line, $2, amount FROM unnest($1::bigint[], $3::bigint[]) AS t(line, amount)",
-        )
-        .bind(&lines)
-        .bind(applied.promotion_id)
-        .bind(&amounts)
-        .execute(&mut *tx)
-        .await?;
+    if discounts.applied.is_empty() {
+        return Ok(());
     }
+    let applied = &discounts.applied;
+    let ids: Vec<i64> = applied.iter().map(|a| a.promotion_id).collect();
+    let names: Vec<&str> = applied.iter().map(|a| a.name.as_str()).collect();
+    let codes: Vec<Option<&str>> = applied.iter().map(|a| a.code.as_deref()).collect();
+    let lines_off: Vec<i64> = applied.iter().map(|a| a.per_line.iter().sum()).collect();
+    let shipping_off: Vec<i64> = applied.iter().map(|a| a.shipping_minor).collect();
+    sqlx::query(
+        "INSERT INTO order_discounts (order_id, promotion_id, name, code, lines_minor, shipping_minor, account_id, email)
+         SELECT $1, p, n, c, l, s, (SELECT id FROM accounts WHERE cart_id = $7), $8
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]) AS t(p, n, c, l, s)",
+    )
+    .bind(order_id)
+    .bind(&ids)
+    .bind(&names)
+    .bind(&codes)
+    .bind(&lines_off)
+    .bind(&shipping_off)
+    .bind(customer.cart_id)
+    .bind(email)
+    .execute(&mut *tx)
+    .await?;
+    let (mut lines, mut promotions, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    for promotion in applied {
+        for (line, amount) in line_ids.iter().zip(&promotion.per_line) {
+            if *amount > 0 {
+                lines.push(*line);
+                promotions.push(promotion.promotion_id);
+                amounts.push(*amount);
+            }
+        }
+    }
+    sqlx::query(
+        "INSERT INTO order_line_discounts (order_line_id, promotion_id, amount_minor)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])",
+    )
+    .bind(&lines)
+    .bind(&promotions)
+    .bind(&amounts)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
