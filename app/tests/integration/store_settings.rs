@@ -89,7 +89,7 @@ async fn the_store_settings_are_checked_saved_audited_and_used_by_new_orders_and
             other => panic!("{field}: expected a field error, got {other:?}"),
         }
     }
-    let untouched = store_profile(&mut *pool.acquire().await.unwrap())
+    let untouched = store_profile(&mut pool.acquire().await.unwrap())
         .await
         .unwrap();
     assert_eq!(
