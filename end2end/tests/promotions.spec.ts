@@ -125,10 +125,11 @@ test.describe.serial("promotions", () => {
     await page.goto("/admin/promotions");
     await waitForHydration(page);
     const row = page.getByTestId("promotions").locator("tr", { hasText: CODE_NAME });
-    await expect(row).toContainText("2");
+    await expect(row.locator('td[data-label="Uses"]')).toHaveText("2");
+    await expect(row.locator('td[data-label="Discounted"]')).toHaveText("$10.00");
     await page.getByTestId("promotions").getByRole("link", { name: SALE }).click();
     await waitForHydration(page);
-    await expect(page.getByTestId("promotion-results")).toContainText("2");
+    await expect(page.getByTestId("promotion-results").locator("dd").first()).toHaveText("2");
     await page.getByRole("button", { name: "End now" }).click();
     await expect(page.getByTestId("promotion-status")).toHaveText("Ended");
     await page.goto("/category/camping");
