@@ -53,10 +53,7 @@ pub fn DiscountRows(discounts: Vec<DiscountLine>) -> impl IntoView {
     discounts
         .into_iter()
         .map(|discount| {
-            let name = match &discount.code {
-                Some(code) => format!("{} ({code})", discount.name),
-                None => discount.name.clone(),
-            };
+            let name = discount.label();
             let amount = if discount.amount_minor > 0 {
                 format!("−{}", discount.amount)
             } else {

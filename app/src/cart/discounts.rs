@@ -8,7 +8,8 @@ use crate::pricing::ShippingMethod;
 use crate::promotions::engine::{best_discounts, Item};
 use crate::promotions::model::DiscountLine;
 use crate::promotions::repo::{
-    cart_offers, code_left_out, normalise_code, offer_for_code, set_cart_code, Customer,
+    cart_offers, code_left_out, code_problem, normalise_code, offer_for_code, set_cart_code,
+    Customer,
 };
 
 pub fn items_of(lines: &[CartLineView]) -> Vec<Item> {
@@ -60,10 +61,7 @@ pub async fn apply_code(
     lines: &[CartLineView],
     typed: &str,
 ) -> Result<(), AppError> {
-    let field = |message: String| {
-        AppError::InvalidFields(vec![crate::kernel::error::FieldError::new("code", message)])
-    };
-    let code = normalise_code(typed).map_err(field)?;
+    let code = normalise_code(typed).map_err(code_problem)?;
     let mut connection = pool.acquire().await?;
     let settings = crate::pricing::rates::store_settings(&mut connection).await?;
     let customer = Customer::of_cart(cart_id, None);

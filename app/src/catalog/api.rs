@@ -16,19 +16,28 @@ mod sale {
     use crate::kernel::money::Money;
     use crate::promotions::engine::{sale_price, Item, Offer};
 
+    /// What one unit at `price` of this product sells for, when a promotion applies.
+    fn sale_of(
+        product_id: i64,
+        category_id: i64,
+        price: &Money,
+        offers: &[Offer],
+    ) -> Option<Money> {
+        let item = Item {
+            product_id,
+            category_id,
+            unit_price_minor: price.minor_units,
+            quantity: 1,
+        };
+        sale_price(item, offers).map(|minor| Money::new(minor, price.currency.clone()))
+    }
+
     pub fn on_cards(cards: &mut [ProductCard], offers: &[Offer]) {
         if offers.is_empty() {
             return;
         }
         for card in cards {
-            let item = Item {
-                product_id: card.id,
-                category_id: card.category_id,
-                unit_price_minor: card.from_price.minor_units,
-                quantity: 1,
-            };
-            card.sale_price = sale_price(item, offers)
-                .map(|minor| Money::new(minor, card.from_price.currency.clone()));
+            card.sale_price = sale_of(card.id, card.category_id, &card.from_price, offers);
         }
     }
 
@@ -37,14 +46,7 @@ mod sale {
             return;
         }
         for variant in &mut product.variants {
-            let item = Item {
-                product_id: product.id,
-                category_id: product.category_id,
-                unit_price_minor: variant.price.minor_units,
-                quantity: 1,
-            };
-            variant.sale_price = sale_price(item, offers)
-                .map(|minor| Money::new(minor, variant.price.currency.clone()));
+            variant.sale_price = sale_of(product.id, product.category_id, &variant.price, offers);
         }
     }
 }

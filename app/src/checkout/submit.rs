@@ -122,13 +122,8 @@ async fn place_from_form(
         return Err(AppError::invalid("Your cart is empty."));
     }
     // A code that no longer applies is named rather than silently dropped.
-    if let Some(problem) = quoted.code_problem {
-        return Err(AppError::InvalidFields(vec![
-            crate::kernel::error::FieldError::new(
-                "code",
-                format!("{problem} Remove the code to continue without it."),
-            ),
-        ]));
+    if let Some(problem) = &quoted.code_problem {
+        return Err(crate::promotions::repo::code_blocks_order(problem));
     }
     let currency = quoted.currency;
     let quote = quoted

@@ -24,8 +24,3 @@ pub async fn store_times(pool: &PgPool, times: &[DateTime<Utc>]) -> Result<Vec<S
     tx.commit().await?;
     Ok(texts)
 }
-
-/// One time in the store's zone.
-pub async fn store_time(pool: &PgPool, time: DateTime<Utc>) -> Result<String, AppError> {
-    Ok(store_times(pool, &[time]).await?.pop().unwrap_or_default())
-}

@@ -45,14 +45,9 @@ pub fn confirmation_text(
     };
     text.push_str(&format!("\nSubtotal: {}\n", money(totals.subtotal_minor)));
     for discount in discounts {
-        let code = discount
-            .code
-            .as_ref()
-            .map(|c| format!(" ({c})"))
-            .unwrap_or_default();
         text.push_str(&format!(
-            "{}{code}: -{}\n",
-            discount.name,
+            "{}: -{}\n",
+            discount.label(),
             money(discount.amount_minor)
         ));
     }

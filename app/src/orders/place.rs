@@ -221,13 +221,8 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     let customer = Customer::of_cart(request.cart_id, Some(request.email.as_str()));
     let items: Vec<Item> = to_price.iter().map(|l| l.item).collect();
     let offers = cart_offers(&mut tx, request.cart_id, &items, &customer, &currency).await?;
-    if let Some(problem) = offers.code_problem {
-        return Err(AppError::InvalidFields(vec![
-            crate::kernel::error::FieldError::new(
-                "code",
-                format!("{problem} Remove the code to continue without it."),
-            ),
-        ]));
+    if let Some(problem) = &offers.code_problem {
+        return Err(crate::promotions::repo::code_blocks_order(problem));
     }
     let (totals, discounts) = price_cart(
         &to_price,

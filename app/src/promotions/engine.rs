@@ -230,7 +230,8 @@ fn apply_in_order(items: &[Item], shipping: &ShippingMethod, offers: &[&Offer]) 
     {
         applied.shipping_minor = shipping_price;
     }
-    applied.retain(|a| a.total() > 0 || a.per_line.is_empty() || is_free_shipping(offers, a));
+    // Free shipping stays named even where shipping already costs nothing.
+    applied.retain(|a| a.total() > 0 || is_free_shipping(offers, a));
     Discounts { applied }
 }
 

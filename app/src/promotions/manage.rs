@@ -599,29 +599,52 @@ pub async fn generate_codes(
     Ok(batch)
 }
 
-/// Every code of a promotion as CSV (code, uses, max uses, batch), oldest first.
-pub async fn codes_csv(pool: &PgPool, id: i64) -> Result<Vec<u8>, AppError> {
-    promotion_exists(&mut *pool.acquire().await?, id).await?;
+/// A promotion's codes with their uses, oldest first: all, or (`typed_only`) those added
+/// by hand; at most `limit`.
+async fn codes_with_uses(
+    connection: &mut PgConnection,
+    id: i64,
+    typed_only: bool,
+    limit: i64,
+) -> Result<Vec<CodeRow>, AppError> {
     let rows: Vec<(String, i64, Option<i32>, Option<String>)> = sqlx::query_as(
         "SELECT c.code, (SELECT count(*) FROM order_discounts d WHERE d.code = c.code AND d.released_at IS NULL),
                 c.max_uses, c.batch
-         FROM promotion_codes c WHERE c.promotion_id = $1 ORDER BY c.created_at, c.code",
+         FROM promotion_codes c WHERE c.promotion_id = $1 AND (NOT $2 OR c.batch IS NULL)
+         ORDER BY c.created_at, c.code LIMIT $3",
     )
     .bind(id)
-    .fetch_all(pool)
+    .bind(typed_only)
+    .bind(limit)
+    .fetch_all(connection)
     .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, uses, max_uses, batch)| CodeRow {
+            code,
+            uses,
+            max_uses,
+            batch,
+        })
+        .collect())
+}
+
+/// Every code of a promotion as CSV (code, uses, max uses, batch), oldest first.
+pub async fn codes_csv(pool: &PgPool, id: i64) -> Result<Vec<u8>, AppError> {
+    promotion_exists(&mut *pool.acquire().await?, id).await?;
+    let rows = codes_with_uses(&mut *pool.acquire().await?, id, false, i64::MAX).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let failed = |_| AppError::Internal;
     writer
         .write_record(["code", "uses", "max_uses", "batch"])
         .map_err(failed)?;
-    for (code, uses, max_uses, batch) in rows {
+    for row in rows {
         writer
             .write_record([
-                code,
-                uses.to_string(),
-                max_uses.map(|m| m.to_string()).unwrap_or_default(),
-                batch.unwrap_or_default(),
+                row.code,
+                row.uses.to_string(),
+                row.max_uses.map(|m| m.to_string()).unwrap_or_default(),
+                row.batch.unwrap_or_default(),
             ])
             .map_err(failed)?;
     }
@@ -834,16 +857,7 @@ pub async fn detail(pool: &PgPool, id: i64) -> Result<PromotionDetail, AppError>
         .fetch_optional(&mut *connection)
         .await?
         .ok_or_else(|| AppError::not_found("There is no such promotion."))?;
-    let codes: Vec<(String, i64, Option<i32>, Option<String>)> = sqlx::query_as(
-        "SELECT c.code, (SELECT count(*) FROM order_discounts d WHERE d.code = c.code AND d.released_at IS NULL),
-                c.max_uses, c.batch
-         FROM promotion_codes c WHERE c.promotion_id = $1 AND c.batch IS NULL
-         ORDER BY c.created_at, c.code LIMIT $2",
-    )
-    .bind(id)
-    .bind(CODES_SHOWN)
-    .fetch_all(&mut *connection)
-    .await?;
+    let codes = codes_with_uses(&mut connection, id, true, CODES_SHOWN).await?;
     let batches: Vec<(String, i64)> = sqlx::query_as(
         "SELECT batch, count(*) FROM promotion_codes WHERE promotion_id = $1 AND batch IS NOT NULL
          GROUP BY batch ORDER BY batch",
@@ -855,15 +869,7 @@ pub async fn detail(pool: &PgPool, id: i64) -> Result<PromotionDetail, AppError>
         row: row_of(&stored, &currency, Utc::now()),
         form: form_from(&stored, &currency),
         code_count: stored.codes,
-        codes: codes
-            .into_iter()
-            .map(|(code, uses, max_uses, batch)| CodeRow {
-                code,
-                uses,
-                max_uses,
-                batch,
-            })
-            .collect(),
+        codes,
         batches,
     })
 }

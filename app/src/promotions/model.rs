@@ -147,3 +147,13 @@ pub struct DiscountLine {
     pub amount: String,
     pub amount_minor: i64,
 }
+
+impl DiscountLine {
+    /// As every list of discounts names it: "Spring sale (SPRING20)", or the name alone.
+    pub fn label(&self) -> String {
+        match &self.code {
+            Some(code) => format!("{} ({code})", self.name),
+            None => self.name.clone(),
+        }
+    }
+}

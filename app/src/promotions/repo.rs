@@ -212,8 +212,14 @@ struct CodeState {
     code_uses: i64,
 }
 
-fn code_problem(message: String) -> AppError {
+/// A problem with the discount code, shown next to the code box.
+pub fn code_problem(message: String) -> AppError {
     AppError::InvalidFields(vec![FieldError::new("code", message)])
+}
+
+/// Placing an order with a code that no longer applies: named, never silently dropped.
+pub fn code_blocks_order(problem: &str) -> AppError {
+    code_problem(format!("{problem} Remove the code to continue without it."))
 }
 
 fn day(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -439,10 +445,7 @@ pub async fn take_uses(
         }
         if let Some(limit) = limits.per_customer {
             if customer.uses_of(tx, promotion.promotion_id).await? >= i64::from(limit) {
-                return Err(AppError::InvalidFields(vec![FieldError::new(
-                    "code",
-                    already_used(name, limit),
-                )]));
+                return Err(code_problem(already_used(name, limit)));
             }
         }
         if let (Some(code), Some(limit)) = (&promotion.code, limits.code) {

@@ -22,13 +22,11 @@ pub struct StoreProfile {
     pub order_number_prefix: String,
 }
 
+const PROFILE_SELECT: &str = "SELECT store_name, contact_email, contact_address, time_zone,
+    mail_from, order_number_prefix FROM store_settings";
+
 pub async fn store_profile(connection: &mut PgConnection) -> Result<StoreProfile, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT store_name, contact_email, contact_address, time_zone, mail_from,
-                order_number_prefix FROM store_settings",
-    )
-    .fetch_one(connection)
-    .await?)
+    Ok(sqlx::query_as(PROFILE_SELECT).fetch_one(connection).await?)
 }
 
 const COMMON_TIME_ZONES: &[&str] = &[
@@ -194,12 +192,9 @@ pub async fn save_profile(
     let checked = check(&mut tx, form)
         .await
         .map_err(AppError::InvalidFields)?;
-    let before: StoreProfile = sqlx::query_as(
-        "SELECT store_name, contact_email, contact_address, time_zone, mail_from,
-                order_number_prefix FROM store_settings FOR UPDATE",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let before: StoreProfile = sqlx::query_as(&format!("{PROFILE_SELECT} FOR UPDATE"))
+        .fetch_one(&mut *tx)
+        .await?;
     sqlx::query(
         "UPDATE store_settings SET store_name = $1, contact_email = $2, contact_address = $3, time_zone = $4,
                 mail_from = $5, order_number_prefix = $6",

@@ -244,7 +244,7 @@ fn OrderDetail(
                 <dl class="totals" data-testid="order-totals">
                     <dt>"Subtotal"</dt><dd>{money(receipt.totals.subtotal_minor)}</dd>
                     {receipt.discounts.iter().map(|d| view! {
-                        <dt class="discount">{match &d.code { Some(code) => format!("{} ({code})", d.name), None => d.name.clone() }}</dt>
+                        <dt class="discount">{d.label()}</dt>
                         <dd class="discount">{format!("−{}", money(d.amount_minor))}</dd>
                     }).collect_view()}
                     <dt>"Shipping"</dt><dd>{money(receipt.totals.shipping_minor)}</dd>
