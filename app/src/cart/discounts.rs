@@ -4,7 +4,7 @@
 use crate::cart::model::CartLineView;
 use crate::kernel::error::AppError;
 use crate::kernel::money::CurrencyCode;
-use crate::pricing::ShippingMethod;
+use crate::pricing::ShippingPrice;
 use crate::promotions::engine::{best_discounts, Item};
 use crate::promotions::model::DiscountLine;
 use crate::promotions::repo::{
@@ -36,12 +36,7 @@ pub async fn cart_discounts(
     let mut connection = pool.acquire().await?;
     let customer = Customer::of_cart(cart_id, None);
     let offers = cart_offers(&mut connection, cart_id, &items, &customer, currency).await?;
-    let not_chosen_yet = ShippingMethod {
-        code: String::new(),
-        name: String::new(),
-        price_minor: 0,
-        free_over_minor: None,
-    };
+    let not_chosen_yet = ShippingPrice::flat(0, None);
     let discounts = best_discounts(&items, &not_chosen_yet, &offers.offers);
     let problem = match (&offers.code, offers.code_problem) {
         (Some(code), None) => code_left_out(code, &discounts),

@@ -53,6 +53,10 @@ pub struct CartLineView {
     pub category_id: i64,
     /// For promotions on given products.
     pub product_id: i64,
+    /// One unit packed, for shipping rates by weight.
+    pub weight_grams: i32,
+    /// The product's own tax category; `None`: its category's.
+    pub tax_category_id: Option<i64>,
 }
 
 #[cfg(test)]

@@ -143,13 +143,16 @@ struct LineRow {
     stock: i32,
     category_id: i64,
     product_id: i64,
+    weight_grams: i32,
+    tax_category_id: Option<i64>,
 }
 
 /// The cart's lines with today's catalog prices, oldest first.
 pub async fn cart_contents(pool: &PgPool, cart_id: Uuid) -> Result<Vec<CartLineView>, AppError> {
     let rows = sqlx::query_as::<_, LineRow>(
         "SELECT l.variant_id, v.sku, p.slug AS product_slug, p.name AS product_name, v.option_values,
-                v.price_minor, p.currency, l.quantity, v.stock, p.category_id, p.id AS product_id
+                v.price_minor, p.currency, l.quantity, v.stock, p.category_id, p.id AS product_id,
+                p.weight_grams, p.tax_category_id
          FROM cart_lines l
          JOIN product_variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
@@ -174,6 +177,8 @@ pub async fn cart_contents(pool: &PgPool, cart_id: Uuid) -> Result<Vec<CartLineV
                 available: row.stock,
                 category_id: row.category_id,
                 product_id: row.product_id,
+                weight_grams: row.weight_grams,
+                tax_category_id: row.tax_category_id,
             })
         })
         .collect()

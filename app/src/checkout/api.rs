@@ -1,6 +1,6 @@
 //! Checkout and order server functions.
 
-use crate::checkout::model::{CheckoutForm, CheckoutPage};
+use crate::checkout::model::{CheckoutForm, CheckoutPage, ShippingOptions};
 use crate::kernel::error::AppError;
 use crate::orders::model::OrderReceipt;
 use leptos::prelude::*;
@@ -9,10 +9,36 @@ use leptos::prelude::*;
 pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
     crate::kernel::context::serve(|state| async move {
         let session = crate::kernel::session::current_session().await?;
+        let account = crate::accounts::auth::current_account(&session, &state.pool).await?;
+        let saved_address = match &account {
+            Some(account) => crate::accounts::repo::addresses(&state.pool, account.id)
+                .await?
+                .into_iter()
+                .next()
+                .map(|saved| saved.address),
+            None => None,
+        };
+        // The country chosen last at checkout, else the saved address's, else the store's
+        // first zone's.
+        let country = match crate::kernel::session::delivery_country(&session).await? {
+            Some(country) => country,
+            None => match &saved_address {
+                Some(address) => address.country.clone(),
+                None => {
+                    crate::pricing::rates::default_country(&mut *state.pool.acquire().await?)
+                        .await?
+                }
+            },
+        };
         // An empty cart is a normal page ("your cart is empty"), not an error.
         let quoted = match crate::kernel::session::cart_id(&session).await? {
             Some(cart) => {
-                let quoted = crate::checkout::quote::checkout_quotes(&state.pool, cart).await?;
+                let quoted = crate::checkout::quote::checkout_quotes(
+                    &state.pool,
+                    cart,
+                    crate::checkout::quote::Destination::Country(&country),
+                )
+                .await?;
                 if !quoted.lines.is_empty() {
                     crate::funnel::record_checkout_started(&state.pool, cart).await?;
                 }
@@ -25,10 +51,10 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
                 code: None,
                 code_problem: None,
                 code_note: None,
+                not_delivered: None,
             },
         };
         let gateways = crate::payments::payment_gateways()?;
-        let account = crate::accounts::auth::current_account(&session, &state.pool).await?;
         // Cards are kept for customers (not staff) when the card provider keeps cards.
         let keeps_cards =
             gateways.card_keeper().is_some() && account.as_ref().is_some_and(|a| a.role.is_none());
@@ -38,20 +64,10 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
             }
             _ => Vec::new(),
         };
-        let prefill = match account {
-            Some(account) => {
-                let address = crate::accounts::repo::addresses(&state.pool, account.id)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|saved| saved.address);
-                Some(crate::checkout::model::CheckoutPrefill {
-                    email: account.email,
-                    address,
-                })
-            }
-            None => None,
-        };
+        let prefill = account.map(|account| crate::checkout::model::CheckoutPrefill {
+            email: account.email,
+            address: saved_address,
+        });
         Ok(CheckoutPage {
             saved_cards,
             can_save_card: keeps_cards,
@@ -60,11 +76,43 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
             idempotency_key: uuid::Uuid::new_v4().to_string(),
             currency: quoted.currency.as_str().to_owned(),
             lines: quoted.lines,
-            quotes: quoted.quotes,
             code: quoted.code,
             code_problem: quoted.code_problem,
             code_note: quoted.code_note,
+            shipping: ShippingOptions {
+                country,
+                quotes: quoted.quotes,
+                not_delivered: quoted.not_delivered,
+            },
             prefill,
+        })
+    })
+    .await
+}
+
+/// The shipping methods (and totals with each) for another country the shopper chose at
+/// checkout; the checkout page shows them from then on.
+#[server(endpoint = "checkout/shipping-options")]
+pub async fn checkout_shipping_options(country: String) -> Result<ShippingOptions, AppError> {
+    crate::kernel::context::serve(|state| async move {
+        let Some(known) = crate::kernel::countries::country(&country) else {
+            return Err(AppError::invalid("Choose a country from the list."));
+        };
+        let session = crate::kernel::session::current_session().await?;
+        crate::kernel::session::set_delivery_country(&session, known.code).await?;
+        let Some(cart) = crate::kernel::session::cart_id(&session).await? else {
+            return Err(AppError::invalid("Your cart is empty."));
+        };
+        let quoted = crate::checkout::quote::checkout_quotes(
+            &state.pool,
+            cart,
+            crate::checkout::quote::Destination::Country(known.code),
+        )
+        .await?;
+        Ok(ShippingOptions {
+            country: known.code.to_owned(),
+            quotes: quoted.quotes,
+            not_delivered: quoted.not_delivered,
         })
     })
     .await
@@ -78,6 +126,11 @@ pub async fn place_checkout_order(form: CheckoutForm) -> Result<String, AppError
         let Some(cart) = crate::kernel::session::cart_id(&session).await? else {
             return Err(AppError::invalid("Your cart is empty."));
         };
+        // A shopper without JavaScript who changed the country sees its shipping options
+        // when the page comes back.
+        if let Some(known) = crate::kernel::countries::country(form.country.trim()) {
+            crate::kernel::session::set_delivery_country(&session, known.code).await?;
+        }
         let gateways = crate::payments::payment_gateways()?;
         let placed = crate::checkout::submit::submit_checkout(
             &state.pool,

@@ -69,7 +69,7 @@ pub struct CheckoutPage {
     pub idempotency_key: String,
     pub currency: String,
     pub lines: Vec<CartLineView>,
-    pub quotes: Vec<ShippingQuote>,
+    pub shipping: ShippingOptions,
     /// The discount code entered in the cart, and why it takes nothing off when it does not.
     pub code: Option<String>,
     pub code_problem: Option<String>,
@@ -84,6 +84,15 @@ pub struct CheckoutPage {
     /// A signed-in shopper's saved cards, and whether they may save a new one.
     pub saved_cards: Vec<crate::accounts::model::SavedCard>,
     pub can_save_card: bool,
+}
+
+/// The shipping methods offered to a country, each with the order's totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingOptions {
+    pub country: String,
+    pub quotes: Vec<ShippingQuote>,
+    /// Why nothing is offered: the store does not deliver there.
+    pub not_delivered: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,9 @@
 use crate::accounts::model::SavedCard;
 use crate::cart::actions::use_cart_actions;
 use crate::cart::code::{DiscountCodeBox, DiscountRows};
-use crate::checkout::api::{get_checkout, get_order_receipt, LookUpOrder, PlaceCheckoutOrder};
+use crate::checkout::api::{
+    checkout_shipping_options, get_checkout, get_order_receipt, LookUpOrder, PlaceCheckoutOrder,
+};
 use crate::checkout::model::CheckoutPage as CheckoutData;
 use crate::components::meta::{page_meta, site_info, PageMeta};
 use crate::components::notices::{action_error, ErrorPanel};
@@ -69,18 +71,43 @@ pub fn CheckoutPage() -> impl IntoView {
 fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> impl IntoView {
     let currency = data.currency.clone();
     let first_method = data
+        .shipping
         .quotes
         .first()
         .map(|q| q.method.code.clone())
         .unwrap_or_default();
-    let method = RwSignal::new(first_method.clone());
-    let quotes = StoredValue::new(data.quotes.clone());
+    let method = RwSignal::new(first_method);
+    // The methods offered where the order goes; another country asks the server again.
+    let shipping = RwSignal::new(data.shipping.clone());
     let totals = move || {
-        quotes.with_value(|qs| {
-            qs.iter()
+        shipping.with(|options| {
+            options
+                .quotes
+                .iter()
                 .find(|q| q.method.code == method.get())
                 .map(|q| (q.totals, q.discounts.clone()))
         })
+    };
+    let change_country = move |event: leptos::ev::Event| {
+        let country = event_target_value(&event);
+        leptos::task::spawn_local(async move {
+            if let Ok(options) = checkout_shipping_options(country).await {
+                let still_offered = options
+                    .quotes
+                    .iter()
+                    .any(|q| q.method.code == method.get_untracked());
+                if !still_offered {
+                    method.set(
+                        options
+                            .quotes
+                            .first()
+                            .map(|q| q.method.code.clone())
+                            .unwrap_or_default(),
+                    );
+                }
+                shipping.set(options);
+            }
+        });
     };
     let error = move || {
         place.value().get().and_then(Result::err).map(|e| match e {
@@ -111,10 +138,7 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
         saved_field(|a| &a.city),
         saved_field(|a| &a.postal_code),
     );
-    let saved_country = saved
-        .as_ref()
-        .map(|a| a.country.clone())
-        .unwrap_or_else(|| "US".to_owned());
+    let saved_country = data.shipping.country.clone();
     // Marks the form once it is interactive in the browser: a press before then posts it
     // without JavaScript (which works too, differently), so tests wait for this.
     let hydrated = RwSignal::new(false);
@@ -155,25 +179,36 @@ fn CheckoutForm(data: CheckoutData, place: ServerAction<PlaceCheckoutOrder>) -> 
                     <label for="postal_code">"Postal code"</label>
                     <input id="postal_code" type="text" name="form[postal_code]" autocomplete="postal-code" required maxlength="20" value=saved_postal_code />
                     <label for="country">"Country"</label>
-                    <select id="country" name="form[country]" autocomplete="country" required>
+                    <select id="country" name="form[country]" autocomplete="country" required on:change=change_country>
                         {COUNTRIES.iter().map(|c| view! { <option value=c.code selected=c.code == saved_country>{c.name}</option> }).collect_view()}
                     </select>
                 </fieldset>
-                <fieldset>
+                <fieldset data-testid="shipping-methods">
                     <legend>"Shipping method"</legend>
-                    {data.quotes.iter().map(|q| {
-                        let code = q.method.code.clone();
-                        let id = format!("shipping-{code}");
-                        let price = if q.totals.shipping_minor == 0 { "Free".to_owned() } else { money(q.totals.shipping_minor, &currency) };
-                        let checked = code == first_method;
-                        let chosen = code.clone();
-                        view! {
-                            <div class="choice">
-                                <input type="radio" id=id.clone() name="form[shipping_method]" value=code checked=checked on:change=move |_| method.set(chosen.clone()) />
-                                <label for=id>{q.method.name.clone()} " — " {price}</label>
-                            </div>
-                        }
-                    }).collect_view()}
+                    {move || shipping.with(|options| {
+                        let country = crate::kernel::countries::country(&options.country).map_or(options.country.clone(), |c| c.name.to_owned());
+                        view! { <p class="fine-print">"To " {country} ". Changed the country? Its options show here (without JavaScript: when you place the order)."</p> }
+                    })}
+                    {move || shipping.with(|options| options.not_delivered.clone().map(|message| view! {
+                        <p class="notice error" role="alert" data-testid="not-delivered">{message}</p>
+                    }))}
+                    {move || shipping.with(|options| {
+                        let zones = options.quotes.iter().map(|q| q.method.zone_id).collect::<std::collections::BTreeSet<_>>().len();
+                        options.quotes.iter().map(|q| {
+                            let code = q.method.code.clone();
+                            let id = format!("shipping-{code}");
+                            let price = if q.totals.shipping_minor == 0 { "Free".to_owned() } else { money(q.totals.shipping_minor, &currency) };
+                            let zone = (zones > 1).then(|| format!(" ({})", q.method.zone_name));
+                            let chosen = code.clone();
+                            let is_chosen = code.clone();
+                            view! {
+                                <div class="choice">
+                                    <input type="radio" id=id.clone() name="form[shipping_method]" value=code checked=move || method.get() == is_chosen on:change=move |_| method.set(chosen.clone()) />
+                                    <label for=id>{q.method.name.clone()} {zone} " — " {price}</label>
+                                </div>
+                            }
+                        }).collect_view()
+                    })}
                 </fieldset>
                 <PaymentFields card_method=data.card_method.clone() stripe=data.stripe.clone() saved_cards=data.saved_cards.clone() can_save_card=data.can_save_card />
                 <button type="submit" class="place-order" disabled=move || place.pending().get()>

@@ -3,7 +3,7 @@
 //! whenever no new order results.
 
 use crate::checkout::model::CheckoutForm;
-use crate::checkout::quote::checkout_quotes;
+use crate::checkout::quote::{checkout_quotes, Destination};
 use crate::kernel::address::ShippingAddress;
 use crate::kernel::email::EmailAddress;
 use crate::kernel::error::AppError;
@@ -71,6 +71,27 @@ pub async fn submit_checkout(
     result
 }
 
+/// Why the chosen method cannot take this order, and what can.
+fn method_not_offered(quoted: &crate::checkout::quote::CheckoutQuotes) -> AppError {
+    if let Some(message) = &quoted.not_delivered {
+        return AppError::invalid(message.clone());
+    }
+    let offered: Vec<&str> = quoted
+        .quotes
+        .iter()
+        .map(|q| q.method.name.as_str())
+        .collect();
+    let zone = quoted
+        .quotes
+        .first()
+        .map(|q| format!(" ({})", q.method.zone_name))
+        .unwrap_or_default();
+    AppError::invalid(format!(
+        "The shipping method you chose does not deliver to this address{zone}. Choose {} and place the order again.",
+        offered.join(" or ")
+    ))
+}
+
 /// How far a checkout got, to name the reason when it fails.
 #[derive(Clone, Copy)]
 enum Stage {
@@ -117,7 +138,15 @@ async fn place_from_form(
     };
 
     *stage = Stage::Cart;
-    let quoted = checkout_quotes(pool, cart_id).await?;
+    let quoted = checkout_quotes(
+        pool,
+        cart_id,
+        Destination::Address {
+            country: &address.country,
+            postal_code: &address.postal_code,
+        },
+    )
+    .await?;
     if quoted.lines.is_empty() {
         return Err(AppError::invalid("Your cart is empty."));
     }
@@ -125,12 +154,12 @@ async fn place_from_form(
     if let Some(problem) = &quoted.code_problem {
         return Err(crate::promotions::repo::code_blocks_order(problem));
     }
-    let currency = quoted.currency;
+    let currency = quoted.currency.clone();
     let quote = quoted
         .quotes
         .iter()
         .find(|q| q.method.code == form.shipping_method)
-        .ok_or_else(|| AppError::invalid("Choose one of the shipping methods offered."))?;
+        .ok_or_else(|| method_not_offered(&quoted))?;
     let amount = Money::new(quote.totals.total_minor, currency);
 
     *stage = Stage::Payment;

@@ -11,6 +11,7 @@ const ACCOUNT_KEY: &str = "account";
 const ORDERS_KEY: &str = "placed_orders";
 const PENDING_LOGIN_KEY: &str = "pending_login";
 const NEW_RECOVERY_CODES_KEY: &str = "new_recovery_codes";
+const DELIVERY_COUNTRY_KEY: &str = "delivery_country";
 /// Orders a session can reopen without a lookup; older ones go through /order-status.
 const REMEMBERED_ORDERS: usize = 20;
 
@@ -162,6 +163,21 @@ pub async fn set_cart(session: &Session, cart: Option<Uuid>) -> Result<(), AppEr
             .map(|_| ())
             .map_err(session_error),
     }
+}
+
+/// The country the shopper last chose at checkout (its shipping options follow it).
+pub async fn delivery_country(session: &Session) -> Result<Option<String>, AppError> {
+    session
+        .get(DELIVERY_COUNTRY_KEY)
+        .await
+        .map_err(session_error)
+}
+
+pub async fn set_delivery_country(session: &Session, country: &str) -> Result<(), AppError> {
+    session
+        .insert(DELIVERY_COUNTRY_KEY, country)
+        .await
+        .map_err(session_error)
 }
 
 pub async fn remember_order(session: &Session, number: &str) -> Result<(), AppError> {

@@ -24,7 +24,9 @@ use crate::orders::email::{confirmation_text, queue_confirmation, ConfirmationLi
 use crate::orders::model::OrderStatus;
 use crate::payments::Authorization;
 use crate::pricing::line_tax;
-use crate::pricing::rates::{shipping_method, store_settings, TaxRates};
+use crate::pricing::rates::{
+    not_delivered_message, shipping_method_for, store_settings, zone_for_address, TaxRates,
+};
 use crate::promotions::engine::Item;
 use crate::promotions::repo::{cart_offers, record_uses, take_uses, Customer};
 use crate::promotions::{price_cart, LineForPricing};
@@ -118,6 +120,8 @@ struct CartLine {
     is_published: bool,
     category_id: i64,
     product_id: i64,
+    weight_grams: i32,
+    tax_category_id: Option<i64>,
 }
 
 /// Places the order for the cart in `request`; see the module documentation.
@@ -143,7 +147,8 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
 
     let lines = sqlx::query_as::<_, CartLine>(
         "SELECT l.variant_id, l.quantity, v.sku, p.name AS product_name, v.option_values,
-                p.currency, p.is_published, p.category_id, p.id AS product_id
+                p.currency, p.is_published, p.category_id, p.id AS product_id,
+                p.weight_grams, p.tax_category_id
          FROM cart_lines l
          JOIN product_variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
@@ -157,8 +162,26 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
         return Err(AppError::invalid("Your cart is empty."));
     }
     let settings = store_settings(&mut tx).await?;
-    let shipping = shipping_method(&mut tx, &request.shipping_method).await?;
-    let tax_rates = TaxRates::load(&mut tx, settings.default_tax_rate_bp).await?;
+    let address = &request.address;
+    let Some(zone) = zone_for_address(&mut tx, &address.country, &address.postal_code).await?
+    else {
+        let country = crate::kernel::countries::country(&address.country)
+            .map_or(address.country.as_str(), |c| c.name);
+        return Err(AppError::invalid(not_delivered_message(country)));
+    };
+    let shipping = shipping_method_for(&mut tx, &zone, &request.shipping_method).await?;
+    let tax_rates = TaxRates::load(&mut tx, &zone).await?;
+    let weight: i64 = lines
+        .iter()
+        .map(|l| i64::from(l.weight_grams) * i64::from(l.quantity))
+        .sum();
+    let not_taken = || {
+        AppError::invalid(format!(
+            "{} does not take this order. Choose another shipping method.",
+            shipping.name
+        ))
+    };
+    let shipping_price = shipping.price_for_weight(weight).ok_or_else(not_taken)?;
     let currency = settings.currency.clone();
     for line in &lines {
         if !line.is_published {
@@ -214,7 +237,7 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
                 unit_price_minor,
                 quantity: line.quantity,
             },
-            tax_rate_bp: tax_rates.rate_for(line.category_id),
+            tax_rate_bp: tax_rates.rate_for(line.tax_category_id, line.category_id),
         });
     }
     // Promotions, read like the quote read them; their uses are taken below, under locks.
@@ -226,10 +249,12 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     }
     let (totals, discounts) = price_cart(
         &to_price,
-        &shipping,
+        &shipping_price,
+        tax_rates.shipping_rate_bp(),
         &offers.offers,
         settings.prices_include_tax,
-    );
+    )
+    .ok_or_else(not_taken)?;
     let line_discounts = discounts.per_line(to_price.len());
     if request
         .expected_total_minor

@@ -9,25 +9,9 @@ pub mod settings;
 
 use serde::{Deserialize, Serialize};
 
-/// A shipping method as configured in the database.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct ShippingMethod {
-    pub code: String,
-    pub name: String,
-    pub price_minor: i64,
-    pub free_over_minor: Option<i64>,
-}
+pub mod shipping;
 
-impl ShippingMethod {
-    /// Flat rate, or free once the subtotal reaches the threshold.
-    pub fn price_for(&self, subtotal_minor: i64) -> i64 {
-        match self.free_over_minor {
-            Some(threshold) if subtotal_minor >= threshold => 0,
-            _ => self.price_minor,
-        }
-    }
-}
+pub use shipping::{RateBand, RateBasis, ShippingMethod, ShippingPrice};
 
 /// One line to price: unit price, quantity, the tax rate of its category and what
 /// promotions take off it.
@@ -86,18 +70,39 @@ pub fn line_tax(line_total_minor: i64, tax_rate_bp: i32, prices_include_tax: boo
     }
 }
 
+/// What the shipping costs and how it is taxed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShippingToPrice {
+    /// The method's price, before a free-shipping promotion.
+    pub price_minor: i64,
+    pub discount_minor: i64,
+    /// 0 where the zone does not tax shipping.
+    pub tax_rate_bp: i32,
+}
+
 /// Subtotal, discounts, shipping, tax and total. Tax is worked out per line on what the
-/// line costs after its discounts; shipping is not taxed.
+/// line costs after its discounts, and on the shipping after its discount where the zone
+/// taxes shipping, each rounded half up to the minor unit.
 pub fn totals(
     lines: &[LineToPrice],
-    shipping_minor: i64,
-    shipping_discount_minor: i64,
+    shipping: ShippingToPrice,
     prices_include_tax: bool,
 ) -> Totals {
+    let shipping_minor = shipping.price_minor;
+    let shipping_discount_minor = shipping.discount_minor.min(shipping_minor);
     let subtotal_minor: i64 = lines.iter().map(LineToPrice::total_minor).sum();
     let discount_minor =
         lines.iter().map(|l| l.discount_minor).sum::<i64>() + shipping_discount_minor;
-    let tax_minor: i64 = lines.iter().map(|l| l.tax_minor(prices_include_tax)).sum();
+    let shipping_tax_minor = line_tax(
+        shipping_minor - shipping_discount_minor,
+        shipping.tax_rate_bp,
+        prices_include_tax,
+    );
+    let tax_minor: i64 = lines
+        .iter()
+        .map(|l| l.tax_minor(prices_include_tax))
+        .sum::<i64>()
+        + shipping_tax_minor;
     let total_minor = subtotal_minor - discount_minor
         + shipping_minor
         + if prices_include_tax { 0 } else { tax_minor };
@@ -115,24 +120,12 @@ pub fn totals(
 mod tests {
     use super::*;
 
-    fn standard() -> ShippingMethod {
-        ShippingMethod {
-            code: "standard".into(),
-            name: "Standard".into(),
-            price_minor: 495,
-            free_over_minor: Some(7500),
+    fn shipping(price_minor: i64, discount_minor: i64, tax_rate_bp: i32) -> ShippingToPrice {
+        ShippingToPrice {
+            price_minor,
+            discount_minor,
+            tax_rate_bp,
         }
-    }
-
-    #[test]
-    fn shipping_is_flat_until_the_free_threshold() {
-        assert_eq!(standard().price_for(7499), 495);
-        assert_eq!(standard().price_for(7500), 0);
-        let express = ShippingMethod {
-            free_over_minor: None,
-            ..standard()
-        };
-        assert_eq!(express.price_for(1_000_000), 495);
     }
 
     #[test]
@@ -151,7 +144,7 @@ mod tests {
                 discount_minor: 0,
             },
         ];
-        let exclusive = totals(&lines, standard().price_for(3999), 0, false);
+        let exclusive = totals(&lines, shipping(495, 0, 0), false);
         assert_eq!(
             exclusive,
             Totals {
@@ -163,7 +156,7 @@ mod tests {
                 prices_include_tax: false
             }
         );
-        let inclusive = totals(&lines, standard().price_for(3999), 0, true);
+        let inclusive = totals(&lines, shipping(495, 0, 0), true);
         // 2000 × 825 / 10825 = 152.42… → 152
         assert_eq!(
             inclusive,
@@ -186,15 +179,51 @@ mod tests {
             tax_rate_bp: 1000,
             discount_minor: 2000,
         };
-        let got = totals(&[line], 495, 495, false);
+        let got = totals(&[line], shipping(495, 495, 0), false);
         // 100 − 20 = 80, tax 8, shipping 4.95 − 4.95.
         assert_eq!(
             (got.discount_minor, got.tax_minor, got.total_minor),
             (2495, 800, 8800)
         );
-        let inclusive = totals(&[line], 0, 0, true);
+        let inclusive = totals(&[line], shipping(0, 0, 0), true);
         // 80 × 10 / 110 = 7.27… → 7.27
         assert_eq!((inclusive.tax_minor, inclusive.total_minor), (727, 8000));
+    }
+
+    #[test]
+    fn a_zone_that_taxes_shipping_taxes_what_the_shipping_costs_after_its_discount() {
+        let line = LineToPrice {
+            unit_price_minor: 1000,
+            quantity: 1,
+            tax_rate_bp: 2000,
+            discount_minor: 0,
+        };
+        // Exclusive: 10.00 + 20 % and 4.95 + 20 % (0.99): tax 2.99, total 17.94.
+        let exclusive = totals(&[line], shipping(495, 0, 2000), false);
+        assert_eq!((exclusive.tax_minor, exclusive.total_minor), (299, 1794));
+        // Inclusive: 4.95 holds 4.95 × 20 / 120 = 0.825 → 0.83; 10.00 holds 1.67.
+        let inclusive = totals(&[line], shipping(495, 0, 2000), true);
+        assert_eq!((inclusive.tax_minor, inclusive.total_minor), (250, 1495));
+        // Free shipping by promotion: no tax on it.
+        let free = totals(&[line], shipping(495, 495, 2000), false);
+        assert_eq!((free.tax_minor, free.total_minor), (200, 1200));
+    }
+
+    #[test]
+    fn the_same_gross_price_holds_different_tax_in_zones_with_different_rates() {
+        // Prices include tax for the shopper's country: 119.00 in Germany (19 %) and in
+        // France (20 %) is what the shopper pays; the tax inside differs.
+        let line = |rate| LineToPrice {
+            unit_price_minor: 11_900,
+            quantity: 1,
+            tax_rate_bp: rate,
+            discount_minor: 0,
+        };
+        let germany = totals(&[line(1900)], shipping(0, 0, 0), true);
+        let france = totals(&[line(2000)], shipping(0, 0, 0), true);
+        assert_eq!((germany.total_minor, france.total_minor), (11_900, 11_900));
+        // 11900 × 19 / 119 = 19.00; 11900 × 20 / 120 = 19.8333… → 19.83.
+        assert_eq!((germany.tax_minor, france.tax_minor), (1900, 1983));
     }
 
     #[test]

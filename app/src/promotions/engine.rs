@@ -17,7 +17,7 @@
 //!   expensive unit, each group of X + Y units gets its Y cheapest units discounted.
 //! - Free shipping takes off the shipping price of the chosen method.
 
-use crate::pricing::ShippingMethod;
+use crate::pricing::ShippingPrice;
 
 /// A cart line as promotions see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,7 +179,7 @@ impl Discounts {
 
 /// The best discounts the rules allow for these items with this shipping method (its
 /// price worked out on the discounted subtotal).
-pub fn best_discounts(items: &[Item], shipping: &ShippingMethod, offers: &[Offer]) -> Discounts {
+pub fn best_discounts(items: &[Item], shipping: &ShippingPrice, offers: &[Offer]) -> Discounts {
     let mut eligible: Vec<&Offer> = offers.iter().filter(|o| o.unmet(items).is_none()).collect();
     eligible.sort_by_key(|o| (std::cmp::Reverse(o.priority), o.promotion_id));
     let together: Vec<&Offer> = eligible.iter().copied().filter(|o| o.combines).collect();
@@ -204,7 +204,7 @@ pub fn best_discounts(items: &[Item], shipping: &ShippingMethod, offers: &[Offer
     best
 }
 
-fn apply_in_order(items: &[Item], shipping: &ShippingMethod, offers: &[&Offer]) -> Discounts {
+fn apply_in_order(items: &[Item], shipping: &ShippingPrice, offers: &[&Offer]) -> Discounts {
     let mut remaining: Vec<i64> = items.iter().map(Item::total).collect();
     let mut applied: Vec<Applied> = offers
         .iter()
@@ -222,7 +222,7 @@ fn apply_in_order(items: &[Item], shipping: &ShippingMethod, offers: &[&Offer]) 
             }
         })
         .collect();
-    let shipping_price = shipping.price_for(remaining.iter().sum());
+    let shipping_price = shipping.for_subtotal(remaining.iter().sum()).unwrap_or(0);
     if let Some((applied, _)) = applied
         .iter_mut()
         .zip(offers)
@@ -326,12 +326,7 @@ pub fn sale_price(item: Item, offers: &[Offer]) -> Option<i64> {
         quantity: 1,
         ..item
     };
-    let no_shipping = ShippingMethod {
-        code: String::new(),
-        name: String::new(),
-        price_minor: 0,
-        free_over_minor: None,
-    };
+    let no_shipping = ShippingPrice::flat(0, None);
     let off = best_discounts(&[one], &no_shipping, &catalog).total();
     (off > 0).then_some(item.unit_price_minor - off)
 }
@@ -364,13 +359,8 @@ mod tests {
         }
     }
 
-    fn shipping(price: i64, free_over: Option<i64>) -> ShippingMethod {
-        ShippingMethod {
-            code: "standard".into(),
-            name: "Standard".into(),
-            price_minor: price,
-            free_over_minor: free_over,
-        }
+    fn shipping(price: i64, free_over: Option<i64>) -> ShippingPrice {
+        ShippingPrice::flat(price, free_over)
     }
 
     #[test]
@@ -581,7 +571,7 @@ mod tests {
         );
         assert_eq!(got.total(), 1000);
         let method = shipping(495, Some(7500));
-        assert_eq!(method.price_for(8000 - got.total()), 495);
+        assert_eq!(method.for_subtotal(8000 - got.total()).unwrap(), 495);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use priced::{discount_lines, price_cart, LineForPricing};
 #[cfg(feature = "ssr")]
 mod priced {
     use crate::kernel::money::{CurrencyCode, Money};
-    use crate::pricing::{totals, LineToPrice, ShippingMethod, Totals};
+    use crate::pricing::{totals, LineToPrice, ShippingPrice, ShippingToPrice, Totals};
     use crate::promotions::model::DiscountLine;
 
     /// Promotions as the shopper reads them.
@@ -43,13 +43,15 @@ mod priced {
 
     /// The totals of a cart with a shipping method once the best promotions are taken off,
     /// and those promotions: the one computation the checkout's quote and the order
-    /// placement share.
+    /// placement share. `None`: the method does not take an order of this value (below
+    /// its first value band once discounted).
     pub fn price_cart(
         lines: &[LineForPricing],
-        shipping: &ShippingMethod,
+        shipping: &ShippingPrice,
+        shipping_tax_rate_bp: i32,
         offers: &[Offer],
         prices_include_tax: bool,
-    ) -> (Totals, Discounts) {
+    ) -> Option<(Totals, Discounts)> {
         let items: Vec<Item> = lines.iter().map(|l| l.item).collect();
         let discounts = best_discounts(&items, shipping, offers);
         let per_line = discounts.per_line(lines.len());
@@ -67,13 +69,16 @@ mod priced {
             .iter()
             .map(|l| l.total_minor() - l.discount_minor)
             .sum();
-        let shipping_minor = shipping.price_for(discounted_subtotal);
+        let shipping_minor = shipping.for_subtotal(discounted_subtotal)?;
         let totals = totals(
             &to_price,
-            shipping_minor,
-            discounts.shipping_minor().min(shipping_minor),
+            ShippingToPrice {
+                price_minor: shipping_minor,
+                discount_minor: discounts.shipping_minor(),
+                tax_rate_bp: shipping_tax_rate_bp,
+            },
             prices_include_tax,
         );
-        (totals, discounts)
+        Some((totals, discounts))
     }
 }

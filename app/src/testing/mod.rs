@@ -192,6 +192,30 @@ pub mod fixtures {
         .unwrap()
     }
 
+    /// Sets the rate of a tax category (by name, made when new) in the rest-of-the-world
+    /// zone the migrations create; returns the category's id. "Standard" is the default.
+    pub async fn tax_rate(pool: &PgPool, tax_category: &str, rate_bp: i32) -> i64 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tax_categories (name) VALUES ($1)
+             ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+        )
+        .bind(tax_category)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO zone_tax_rates (zone_id, tax_category_id, rate_bp)
+             SELECT id, $1, $2 FROM shipping_zones WHERE rest_of_world
+             ON CONFLICT (zone_id, tax_category_id) DO UPDATE SET rate_bp = $2",
+        )
+        .bind(id)
+        .bind(rate_bp)
+        .execute(pool)
+        .await
+        .unwrap();
+        id
+    }
+
     /// A product with one variant per (price, stock) pair.
     pub async fn product(
         pool: &PgPool,

@@ -10,3 +10,4 @@ mod promotions;
 mod staff_actions;
 mod store_settings;
 mod throttle;
+mod zones;

@@ -416,12 +416,15 @@ async fn totals_include_shipping_and_the_category_tax_rate() {
     .await;
     let variant = variant_ids(&db.pool, id).await[0];
     // 8 % by default, 5 % for clothing and everything below it; tax added at checkout.
-    sqlx::query("UPDATE store_settings SET default_tax_rate_bp = 800, prices_include_tax = false")
+    sqlx::query("UPDATE store_settings SET prices_include_tax = false")
         .execute(&db.pool)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO tax_rates (category_id, rate_bp) VALUES ($1, 500)")
+    app::testing::fixtures::tax_rate(&db.pool, "Standard", 800).await;
+    let reduced = app::testing::fixtures::tax_rate(&db.pool, "Clothing", 500).await;
+    sqlx::query("UPDATE categories SET tax_category_id = $2 WHERE id = $1")
         .bind(clothing)
+        .bind(reduced)
         .execute(&db.pool)
         .await
         .unwrap();

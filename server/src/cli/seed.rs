@@ -417,29 +417,46 @@ pub async fn seed_demo_catalog(pool: &PgPool, products: u32) -> Result<u32, Seed
     sqlx::query("DELETE FROM categories")
         .execute(&mut *tx)
         .await?;
-    // Demo tax settings: 8 % added at checkout, unless a category says otherwise.
-    sqlx::query("UPDATE store_settings SET default_tax_rate_bp = 800, prices_include_tax = false")
+    // Demo tax settings: 8 % added at checkout in every zone, 5 % on clothing.
+    sqlx::query("UPDATE store_settings SET prices_include_tax = false")
         .execute(&mut *tx)
         .await?;
+    sqlx::query(
+        "INSERT INTO zone_tax_rates (zone_id, tax_category_id, rate_bp)
+         SELECT z.id, t.id, 800 FROM shipping_zones z, tax_categories t WHERE t.is_default
+         ON CONFLICT (zone_id, tax_category_id) DO UPDATE SET rate_bp = 800",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let clothing_tax: i64 = sqlx::query_scalar(
+        "INSERT INTO tax_categories (name) VALUES ('Clothing (reduced)')
+         ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO zone_tax_rates (zone_id, tax_category_id, rate_bp)
+         SELECT id, $1, 500 FROM shipping_zones
+         ON CONFLICT (zone_id, tax_category_id) DO UPDATE SET rate_bp = 500",
+    )
+    .bind(clothing_tax)
+    .execute(&mut *tx)
+    .await?;
 
     let mut aisles: Vec<(i64, &Aisle)> = Vec::new();
     for (position, department) in DEPARTMENTS.iter().enumerate() {
+        // Clothing (and everything below it) takes the reduced tax category.
         let parent_id: i64 = sqlx::query_scalar(
-            "INSERT INTO categories (slug, name, description, position) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO categories (slug, name, description, position, tax_category_id)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(department.slug)
         .bind(department.name)
         .bind(department.description)
         .bind(position as i32)
+        .bind((department.slug == "clothing").then_some(clothing_tax))
         .fetch_one(&mut *tx)
         .await?;
-        if department.slug == "clothing" {
-            // Demo tax: clothing (and everything below it) at a reduced rate.
-            sqlx::query("INSERT INTO tax_rates (category_id, rate_bp) VALUES ($1, 500)")
-                .bind(parent_id)
-                .execute(&mut *tx)
-                .await?;
-        }
         for (aisle_position, aisle) in department.aisles.iter().enumerate() {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO categories (parent_id, slug, name, description, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -483,9 +500,10 @@ async fn insert_batch(
 ) -> Result<(), sqlx::Error> {
     let join = |values: &[String]| values.join(&UNIT_SEPARATOR.to_string());
     let ids: Vec<(i64, String)> = sqlx::query_as(
-        "INSERT INTO products (category_id, slug, name, description, currency, option_names, is_featured, created_at)
+        "INSERT INTO products (category_id, slug, name, description, currency, option_names, is_featured, created_at,
+                               weight_grams)
          SELECT c, s, n, d, 'USD', CASE WHEN o = '' THEN '{}'::text[] ELSE string_to_array(o, chr(31)) END, f,
-                now() - make_interval(mins => a::int)
+                now() - make_interval(mins => a::int), 250 + (a % 8)::int * 250
          FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::bigint[])
               AS t(c, s, n, d, o, f, a)
          RETURNING id, slug",

@@ -256,7 +256,7 @@ async fn every_admin_server_function_refuses_anonymous_callers_with_401_and_cust
             &form[variant_id]=1&form[change]=1&form[name]=x&form[category_id]=1&form[email]=x&form[role]=x\
             &form[default_rate]=1&form[price]=1&form[rate]=1&to=pause&form[kind]=x&form[trigger]=x\
             &form[promotion_id]=1&form[count]=1&form[code]=x&form[store_name]=x&form[time_zone]=x\
-            &form[order_number_prefix]=x";
+            &form[order_number_prefix]=x&form[zone_id]=1";
         let reply = anonymous.post(&app, path, form).await;
         assert_eq!(
             reply.status,

@@ -114,7 +114,7 @@ async fn an_order_placed_with_a_code_shows_its_discount_at_checkout_and_in_the_a
     assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
     let page = shopper.post(&app, "/api/checkout/page", "").await;
     let page: serde_json::Value = serde_json::from_str(&page.body).unwrap();
-    let quote = &page["quotes"][0];
+    let quote = &page["shipping"]["quotes"][0];
     assert_eq!(quote["discounts"][0]["name"], "Ten off");
     assert_eq!(quote["totals"]["discount_minor"], 1000);
     let key = page["idempotency_key"].as_str().unwrap().to_owned();

@@ -15,8 +15,10 @@ async fn demo_seed_creates_a_nested_catalog_with_variants_and_images() {
     .unwrap();
     assert_eq!((categories, roots), (12, 4));
     let (default_rate, clothing_rate): (i32, i32) = sqlx::query_as(
-        "SELECT (SELECT default_tax_rate_bp FROM store_settings),
-                (SELECT t.rate_bp FROM tax_rates t JOIN categories c ON c.id = t.category_id WHERE c.slug = 'clothing')",
+        "SELECT (SELECT r.rate_bp FROM zone_tax_rates r JOIN tax_categories t ON t.id = r.tax_category_id
+                 WHERE t.is_default),
+                (SELECT r.rate_bp FROM zone_tax_rates r JOIN categories c ON c.tax_category_id = r.tax_category_id
+                 WHERE c.slug = 'clothing')",
     )
     .fetch_one(&db.pool)
     .await

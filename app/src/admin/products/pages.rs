@@ -211,6 +211,7 @@ fn ProductEditor(
     let published = product.as_ref().is_some_and(|p| p.is_published);
     let featured = product.as_ref().is_some_and(|p| p.is_featured);
     let category_id = product.as_ref().map(|p| p.category_id);
+    let tax_category_id = product.as_ref().and_then(|p| p.tax_category_id);
     view! {
         <h1>{heading}</h1>
         {product.clone().map(|p| view! { <VisibilityBar product=p visibility /> })}
@@ -238,6 +239,23 @@ fn ProductEditor(
                     }).collect_view()}
                 </select>
                 {field_error(save, "category_id")}
+            </div>
+            <div class="field-pair">
+                <div class="field">
+                    <label for="product-weight">"Packed weight (grams, or e.g. 1.5 kg)"</label>
+                    <input id="product-weight" name="form[weight]" inputmode="decimal" maxlength="16" value=text(|p| if p.weight_grams == 0 { String::new() } else { p.weight_grams.to_string() }) aria-describedby=field_error_id("weight") />
+                    {field_error(save, "weight")}
+                </div>
+                <div class="field">
+                    <label for="product-tax-category">"Tax category"</label>
+                    <select id="product-tax-category" name="form[tax_category_id]" aria-describedby=field_error_id("tax_category_id")>
+                        <option value="" selected=tax_category_id.is_none()>"As its category"</option>
+                        {data.tax_categories.into_iter().map(|(id, name)| view! {
+                            <option value=id.to_string() selected=tax_category_id == Some(id)>{name}</option>
+                        }).collect_view()}
+                    </select>
+                    {field_error(save, "tax_category_id")}
+                </div>
             </div>
             <div class="field">
                 <label for="product-description">"Description"</label>

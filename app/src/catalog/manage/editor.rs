@@ -26,6 +26,8 @@ struct CheckedProduct {
     slug: String,
     description: String,
     category_id: i64,
+    weight_grams: i32,
+    tax_category_id: Option<i64>,
     option_names: Vec<String>,
     is_published: bool,
     is_featured: bool,
@@ -82,6 +84,32 @@ fn check(form: &ProductForm, currency: &CurrencyCode) -> Result<CheckedProduct, 
     if category_id <= 0 {
         errors.push(FieldError::new("category_id", "Choose a category."));
     }
+    let weight_grams = match form.weight.trim() {
+        "" => 0,
+        text => crate::pricing::model::parse_grams(text)
+            .ok()
+            .and_then(|grams| i32::try_from(grams).ok())
+            .unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "weight",
+                    "Enter the packed weight in grams (1500) or kilograms (1.5 kg), up to 1,000 kg.",
+                ));
+                0
+            }),
+    };
+    let tax_category_id = match form.tax_category_id.trim() {
+        "" => None,
+        text => match text.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.push(FieldError::new(
+                    "tax_category_id",
+                    "Choose a tax category from the list.",
+                ));
+                None
+            }
+        },
+    };
     let option_names = split_list(&form.option_names);
     let distinct: HashSet<String> = option_names.iter().map(|n| n.to_lowercase()).collect();
     if option_names.len() > MAX_OPTIONS
@@ -219,6 +247,8 @@ fn check(form: &ProductForm, currency: &CurrencyCode) -> Result<CheckedProduct, 
         slug,
         description,
         category_id,
+        weight_grams,
+        tax_category_id,
         option_names,
         is_published: form.published.is_some(),
         is_featured: form.featured.is_some(),
@@ -244,6 +274,19 @@ async fn check_against_catalog(
             "category_id",
             "Choose a category from the list.",
         ));
+    }
+    if let Some(class) = product.tax_category_id {
+        let known: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tax_categories WHERE id = $1)")
+                .bind(class)
+                .fetch_one(&mut *connection)
+                .await?;
+        if !known {
+            errors.push(FieldError::new(
+                "tax_category_id",
+                "Choose a tax category from the list.",
+            ));
+        }
     }
     let slug_taken: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM products WHERE slug = $1 AND id IS DISTINCT FROM $2)",
@@ -289,6 +332,8 @@ pub async fn load(
         name: String,
         description: String,
         category_id: i64,
+        weight_grams: i32,
+        tax_category_id: Option<i64>,
         option_names: Vec<String>,
         is_published: bool,
         is_featured: bool,
@@ -297,7 +342,8 @@ pub async fn load(
         version: String,
     }
     let Some(row) = sqlx::query_as::<_, Row>(
-        "SELECT id, slug, name, description, category_id, option_names, is_published, is_featured,
+        "SELECT id, slug, name, description, category_id, weight_grams, tax_category_id,
+                option_names, is_published, is_featured,
                 archived_at IS NOT NULL AS archived, currency,
                 (extract(epoch FROM updated_at) * 1000000)::bigint::text AS version
          FROM products WHERE id = $1",
@@ -336,6 +382,8 @@ pub async fn load(
         name: row.name,
         description: row.description,
         category_id: row.category_id,
+        weight_grams: row.weight_grams,
+        tax_category_id: row.tax_category_id,
         option_names: row.option_names,
         is_published: row.is_published,
         is_featured: row.is_featured,
@@ -403,7 +451,8 @@ pub async fn save(pool: &PgPool, actor: &Actor, form: &ProductForm) -> Result<i6
         Some(id) => {
             sqlx::query(
                 "UPDATE products SET category_id = $2, slug = $3, name = $4, description = $5,
-                     option_names = $6, is_featured = $7, is_published = $8, updated_at = now()
+                     option_names = $6, is_featured = $7, is_published = $8, weight_grams = $9,
+                     tax_category_id = $10, updated_at = now()
                  WHERE id = $1",
             )
             .bind(id)
@@ -414,28 +463,31 @@ pub async fn save(pool: &PgPool, actor: &Actor, form: &ProductForm) -> Result<i6
             .bind(&product.option_names)
             .bind(product.is_featured)
             .bind(published)
+            .bind(product.weight_grams)
+            .bind(product.tax_category_id)
             .execute(&mut *tx)
             .await
             .map_err(constraint_error)?;
             id
         }
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO products (category_id, slug, name, description, currency, option_names, is_featured, is_published)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(product.category_id)
-            .bind(&product.slug)
-            .bind(&product.name)
-            .bind(&product.description)
-            .bind(currency.as_str())
-            .bind(&product.option_names)
-            .bind(product.is_featured)
-            .bind(published)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(constraint_error)?
-        }
+        None => sqlx::query_scalar(
+            "INSERT INTO products (category_id, slug, name, description, currency, option_names,
+                                       is_featured, is_published, weight_grams, tax_category_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(product.category_id)
+        .bind(&product.slug)
+        .bind(&product.name)
+        .bind(&product.description)
+        .bind(currency.as_str())
+        .bind(&product.option_names)
+        .bind(product.is_featured)
+        .bind(published)
+        .bind(product.weight_grams)
+        .bind(product.tax_category_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(constraint_error)?,
     };
     if !product.removed.is_empty() {
         sqlx::query("DELETE FROM product_variants WHERE product_id = $1 AND id = ANY($2)")
@@ -748,9 +800,14 @@ pub async fn editor_data(pool: &PgPool, id: Option<i64>) -> Result<EditorData, A
         ),
         None => None,
     };
+    let tax_categories: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM tax_categories ORDER BY NOT is_default, name")
+            .fetch_all(pool)
+            .await?;
     Ok(EditorData {
         product,
         categories: category_choices(pool).await?,
+        tax_categories,
     })
 }
 

@@ -102,6 +102,12 @@ pub struct ProductForm {
     #[serde(default)]
     pub description: String,
     pub category_id: String,
+    /// Packed weight, "1500" (grams) or "1.5 kg"; empty: none.
+    #[serde(default)]
+    pub weight: String,
+    /// The product's own tax category (its id); empty: its category's.
+    #[serde(default)]
+    pub tax_category_id: String,
     /// "Size, Colour".
     #[serde(default)]
     pub option_names: String,
@@ -154,6 +160,8 @@ pub struct ProductSnapshot {
     pub name: String,
     pub description: String,
     pub category_id: i64,
+    pub weight_grams: i32,
+    pub tax_category_id: Option<i64>,
     pub option_names: Vec<String>,
     pub is_published: bool,
     pub is_featured: bool,
@@ -187,6 +195,8 @@ pub struct VariantSnapshot {
 pub struct EditorData {
     pub product: Option<ProductSnapshot>,
     pub categories: Vec<CategoryChoice>,
+    /// Tax categories (id, name) for the product's own.
+    pub tax_categories: Vec<(i64, String)>,
 }
 
 /// The name trimmed and the address typed (or, when left empty, made from the name), each
