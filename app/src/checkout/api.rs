@@ -24,10 +24,7 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
             Some(country) => country,
             None => match &saved_address {
                 Some(address) => address.country.clone(),
-                None => {
-                    crate::pricing::rates::default_country(&mut *state.pool.acquire().await?)
-                        .await?
-                }
+                None => browser_country(&state.pool).await?,
             },
         };
         // An empty cart is a normal page ("your cart is empty"), not an error.
@@ -88,6 +85,31 @@ pub async fn get_checkout() -> Result<CheckoutPage, AppError> {
         })
     })
     .await
+}
+
+/// The country a new shopper's checkout starts with: the first their browser's languages
+/// name that the store delivers to, else the first country of the first zone.
+#[cfg(feature = "ssr")]
+async fn browser_country(pool: &sqlx::PgPool) -> Result<String, AppError> {
+    let languages = use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    let mut connection = pool.acquire().await?;
+    for country in crate::kernel::countries::countries_of_languages(&languages) {
+        if !crate::pricing::rates::zones_for_country(&mut connection, country.code)
+            .await?
+            .is_empty()
+        {
+            return Ok(country.code.to_owned());
+        }
+    }
+    crate::pricing::rates::default_country(&mut connection).await
 }
 
 /// The shipping methods (and totals with each) for another country the shopper chose at

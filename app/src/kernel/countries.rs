@@ -154,6 +154,41 @@ pub fn country(code: &str) -> Option<&'static Country> {
     COUNTRIES.iter().find(|c| c.code == code)
 }
 
+/// The countries a browser's `Accept-Language` names (`sv-SE,en-US;q=0.8` → Sweden, then
+/// the US), most preferred first; bare languages (`de`) name none.
+pub fn countries_of_languages(accept_language: &str) -> Vec<&'static Country> {
+    let mut tags: Vec<(u16, usize, &str)> = accept_language
+        .split(',')
+        .take(20)
+        .enumerate()
+        .filter_map(|(position, part)| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let weight = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), |q| {
+                    q.parse::<f32>()
+                        .ok()
+                        .filter(|q| (0.0..=1.0).contains(q))
+                        // Weights have at most three decimals: 0.8 → 800.
+                        .map(|q| (q * 1000.0).round() as u16)
+                })?;
+            (weight > 0).then_some((weight, position, tag))
+        })
+        .collect();
+    tags.sort_by_key(|(weight, position, _)| (std::cmp::Reverse(*weight), *position));
+    let mut found: Vec<&'static Country> = Vec::new();
+    for (_, _, tag) in tags {
+        let region = tag.split(['-', '_']).skip(1).find(|p| p.len() == 2);
+        if let Some(known) = region.and_then(|r| country(&r.to_ascii_uppercase())) {
+            if !found.iter().any(|c| c.code == known.code) {
+                found.push(known);
+            }
+        }
+    }
+    found
+}
+
 impl Country {
     /// The postal code in its usual form (trimmed, upper-case) when it has a valid shape.
     pub fn normalise_postal_code(&self, text: &str) -> Option<String> {
@@ -209,5 +244,21 @@ mod tests {
             assert_eq!(COUNTRIES.iter().filter(|o| o.code == c.code).count(), 1);
         }
         assert!(country("XX").is_none());
+    }
+
+    #[test]
+    fn a_browsers_languages_name_countries_by_their_region_most_preferred_first() {
+        let codes = |header: &str| -> Vec<&str> {
+            countries_of_languages(header)
+                .iter()
+                .map(|c| c.code)
+                .collect()
+        };
+        assert_eq!(codes("en-US,en;q=0.9"), ["US"]);
+        assert_eq!(codes("de, sv-se;q=0.5, en-GB;q=0.8"), ["GB", "SE"]);
+        assert_eq!(codes("zh-Hant-TW, fr-FR;q=0"), Vec::<&str>::new(), "TW unknown, q=0 refused");
+        assert_eq!(codes("de"), Vec::<&str>::new());
+        assert_eq!(codes(""), Vec::<&str>::new());
+        assert_eq!(codes("en-US;q=abc,\u{0}"), Vec::<&str>::new());
     }
 }
