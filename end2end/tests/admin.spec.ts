@@ -47,7 +47,7 @@ test("a staff member creates a product, adjusts stock, ships and part-refunds an
   await page.getByRole("link", { name: "New product" }).click();
   await expect(page.getByTestId("product-form")).toBeVisible();
   await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel("Category").selectOption({ index: 1 });
+  await page.getByLabel("Category", { exact: true }).selectOption({ index: 1 });
   await page.getByLabel("Description").fill("Made in the staff area.");
   await page.getByLabel(/^Option names/).fill("Size");
   await page.getByLabel("SKU of variant 1").fill(sku);

@@ -90,6 +90,8 @@ test("a card declined, a bank's check failed and then completed: one paid order"
 });
 
 test("a customer saves a card, pays with it next time, and removes it", async ({ page, browser, baseURL }) => {
+  // Three checkouts, an account and two browsers: more than the default 30 s on a busy machine.
+  test.setTimeout(60_000);
   const problems = watchPageProblems(page);
   const email = uniqueEmail("cards");
   await registerAndConfirm(page, email, "correct horse battery");

@@ -53,8 +53,12 @@ pub fn StoreSection() -> impl IntoView {
 fn StoreForm(view: StoreProfileView, save: ServerAction<SaveStoreProfile>) -> impl IntoView {
     let form = view.form;
     let zone = form.time_zone.clone();
+    // Marks the form once it is interactive: a press before then posts it without
+    // JavaScript (which saves too, but without the confirmation), so tests wait for this.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
-        <ActionForm action=save attr:class="account-form" attr:data-testid="store-form">
+        <ActionForm action=save attr:class="account-form" attr:data-testid="store-form" attr:data-hydrated=move || hydrated.get().to_string()>
             <label for="store-name">"Store name"</label>
             <input id="store-name" name="form[store_name]" required maxlength="100" value=form.store_name aria-describedby=field_error_id("store_name") />
             {field_error(save, "store_name")}

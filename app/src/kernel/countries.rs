@@ -164,15 +164,16 @@ pub fn countries_of_languages(accept_language: &str) -> Vec<&'static Country> {
         .filter_map(|(position, part)| {
             let mut pieces = part.split(';');
             let tag = pieces.next()?.trim();
-            let weight = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1000), |q| {
-                    q.parse::<f32>()
-                        .ok()
-                        .filter(|q| (0.0..=1.0).contains(q))
-                        // Weights have at most three decimals: 0.8 → 800.
-                        .map(|q| (q * 1000.0).round() as u16)
-                })?;
+            let weight =
+                pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1000), |q| {
+                        q.parse::<f32>()
+                            .ok()
+                            .filter(|q| (0.0..=1.0).contains(q))
+                            // Weights have at most three decimals: 0.8 → 800.
+                            .map(|q| (q * 1000.0).round() as u16)
+                    })?;
             (weight > 0).then_some((weight, position, tag))
         })
         .collect();
@@ -256,7 +257,11 @@ mod tests {
         };
         assert_eq!(codes("en-US,en;q=0.9"), ["US"]);
         assert_eq!(codes("de, sv-se;q=0.5, en-GB;q=0.8"), ["GB", "SE"]);
-        assert_eq!(codes("zh-Hant-TW, fr-FR;q=0"), Vec::<&str>::new(), "TW unknown, q=0 refused");
+        assert_eq!(
+            codes("zh-Hant-TW, fr-FR;q=0"),
+            Vec::<&str>::new(),
+            "TW unknown, q=0 refused"
+        );
         assert_eq!(codes("de"), Vec::<&str>::new());
         assert_eq!(codes(""), Vec::<&str>::new());
         assert_eq!(codes("en-US;q=abc,\u{0}"), Vec::<&str>::new());
