@@ -282,7 +282,7 @@ fn CategoryClasses(
                                 <ActionForm action=set attr:class="inline-form">
                                     <input type="hidden" name="form[category_id]" value=row.category_id.to_string() />
                                     <select id=select_id name="form[tax_category_id]">
-                                        <option value="" selected=row.tax_category_id.is_none()>"As its parent (or the default)"</option>
+                                        <option value="" selected=row.tax_category_id.is_none()>"From its parent"</option>
                                         {classes.into_iter().map(|class| view! {
                                             <option value=class.id.to_string() selected=row.tax_category_id == Some(class.id)>{class.name}</option>
                                         }).collect_view()}
