@@ -9,6 +9,7 @@ use crate::pricing::rates::{
     not_delivered_message, shipping_methods, store_settings, zone_for_address, zones_for_country,
     TaxRates, Zone,
 };
+use crate::pricing::shipping::parcel_weight;
 use crate::promotions::repo::{cart_offers, code_left_out, Customer};
 use crate::promotions::{discount_lines, price_cart, LineForPricing};
 
@@ -46,14 +47,6 @@ pub struct CheckoutQuotes {
     pub not_delivered: Option<String>,
 }
 
-/// The cart's weight in grams, for rates by weight.
-pub fn parcel_weight(lines: &[CartLineView]) -> i64 {
-    lines
-        .iter()
-        .map(|l| i64::from(l.weight_grams) * i64::from(l.quantity))
-        .sum()
-}
-
 pub async fn checkout_quotes(
     pool: &sqlx::PgPool,
     cart_id: uuid::Uuid,
@@ -82,13 +75,13 @@ pub async fn checkout_quotes(
         &settings.currency,
     )
     .await?;
-    let weight = parcel_weight(&lines);
+    let weight = parcel_weight(lines.iter().map(|l| (l.weight_grams, l.quantity)));
     let zone_ids: Vec<i64> = zones.iter().map(|z| z.id).collect();
     let methods = shipping_methods(&mut connection, &zone_ids).await?;
     let mut code_note = None;
     let mut quotes = Vec::with_capacity(methods.len());
-    for zone in &zones {
-        let tax_rates = TaxRates::load(&mut connection, zone).await?;
+    let zone_rates = TaxRates::load_for_zones(&mut connection, &zones).await?;
+    for (zone, tax_rates) in zones.iter().zip(&zone_rates) {
         let to_price: Vec<LineForPricing> = lines
             .iter()
             .zip(&items)
@@ -120,12 +113,9 @@ pub async fn checkout_quotes(
             });
         }
     }
-    let not_delivered = quotes.is_empty().then(|| {
-        let country = destination.country();
-        not_delivered_message(
-            crate::kernel::countries::country(country).map_or(country, |c| c.name),
-        )
-    });
+    let not_delivered = quotes
+        .is_empty()
+        .then(|| not_delivered_message(destination.country()));
     Ok(CheckoutQuotes {
         lines,
         quotes,

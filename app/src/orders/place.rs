@@ -165,16 +165,12 @@ pub async fn place_order(pool: &PgPool, request: &OrderRequest) -> Result<Placed
     let address = &request.address;
     let Some(zone) = zone_for_address(&mut tx, &address.country, &address.postal_code).await?
     else {
-        let country = crate::kernel::countries::country(&address.country)
-            .map_or(address.country.as_str(), |c| c.name);
-        return Err(AppError::invalid(not_delivered_message(country)));
+        return Err(AppError::invalid(not_delivered_message(&address.country)));
     };
     let shipping = shipping_method_for(&mut tx, &zone, &request.shipping_method).await?;
     let tax_rates = TaxRates::load(&mut tx, &zone).await?;
-    let weight: i64 = lines
-        .iter()
-        .map(|l| i64::from(l.weight_grams) * i64::from(l.quantity))
-        .sum();
+    let weight =
+        crate::pricing::shipping::parcel_weight(lines.iter().map(|l| (l.weight_grams, l.quantity)));
     let not_taken = || {
         AppError::invalid(format!(
             "{} does not take this order. Choose another shipping method.",

@@ -192,15 +192,19 @@ pub async fn shipping_method_for(
     }))
 }
 
-/// The message for an address no zone holds.
-pub fn not_delivered_message(country_name: &str) -> String {
-    format!("We do not deliver to {country_name}. Choose another country or contact us.")
+/// The message for an address in `country` (its code) that no zone holds.
+pub fn not_delivered_message(country: &str) -> String {
+    let name = crate::kernel::countries::country(country).map_or(country, |c| c.name);
+    format!("We do not deliver to {name}. Choose another country or contact us.")
 }
 
 /// Tax rates of one zone by tax category, and the tax category of each category (its
 /// own, else its nearest ancestor's, else the default).
+/// Each category's parent and own tax category, by its id.
+type CategoryClasses = HashMap<i64, (Option<i64>, Option<i64>)>;
+
 pub struct TaxRates {
-    parent_and_class: HashMap<i64, (Option<i64>, Option<i64>)>,
+    parent_and_class: std::sync::Arc<CategoryClasses>,
     rates: HashMap<i64, i32>,
     default_class: i64,
     shipping_rate_bp: i32,
@@ -208,39 +212,60 @@ pub struct TaxRates {
 
 impl TaxRates {
     pub async fn load(connection: &mut PgConnection, zone: &Zone) -> Result<Self, AppError> {
+        let mut loaded = Self::load_for_zones(connection, std::slice::from_ref(zone)).await?;
+        loaded.pop().ok_or(AppError::Internal)
+    }
+
+    /// The rates of each zone, in the order given: the category tree and the rates are
+    /// read once for all of them.
+    pub async fn load_for_zones(
+        connection: &mut PgConnection,
+        zones: &[Zone],
+    ) -> Result<Vec<Self>, AppError> {
         let rows: Vec<(i64, Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT id, parent_id, tax_category_id FROM categories")
                 .fetch_all(&mut *connection)
                 .await?;
-        let classes: Vec<(i64, bool, Option<i32>)> = sqlx::query_as(
-            "SELECT t.id, t.is_default, r.rate_bp FROM tax_categories t
-             LEFT JOIN zone_tax_rates r ON r.tax_category_id = t.id AND r.zone_id = $1",
+        let parent_and_class = std::sync::Arc::new(
+            rows.into_iter()
+                .map(|(id, parent, class)| (id, (parent, class)))
+                .collect::<CategoryClasses>(),
+        );
+        let zone_ids: Vec<i64> = zones.iter().map(|z| z.id).collect();
+        // Every tax category once per zone, with the zone's rate if it has one.
+        let classes: Vec<(i64, i64, bool, Option<i32>)> = sqlx::query_as(
+            "SELECT z.id, t.id, t.is_default, r.rate_bp
+             FROM unnest($1::bigint[]) AS z(id) CROSS JOIN tax_categories t
+             LEFT JOIN zone_tax_rates r ON r.tax_category_id = t.id AND r.zone_id = z.id",
         )
-        .bind(zone.id)
+        .bind(&zone_ids)
         .fetch_all(&mut *connection)
         .await?;
         let default_class = classes
             .iter()
-            .find(|(_, is_default, _)| *is_default)
-            .map_or(0, |(id, _, _)| *id);
-        let rates: HashMap<i64, i32> = classes
+            .find(|(_, _, is_default, _)| *is_default)
+            .map_or(0, |(_, id, _, _)| *id);
+        Ok(zones
             .iter()
-            .map(|(id, _, rate)| (*id, rate.unwrap_or(0)))
-            .collect();
-        let shipping_rate_bp = if zone.shipping_taxable {
-            rates.get(&default_class).copied().unwrap_or(0)
-        } else {
-            0
-        };
-        Ok(Self {
-            parent_and_class: rows
-                .into_iter()
-                .map(|(id, parent, class)| (id, (parent, class)))
-                .collect(),
-            rates,
-            default_class,
-            shipping_rate_bp,
-        })
+            .map(|zone| {
+                let rates: HashMap<i64, i32> = classes
+                    .iter()
+                    .filter(|(zone_id, ..)| *zone_id == zone.id)
+                    .map(|(_, id, _, rate)| (*id, rate.unwrap_or(0)))
+                    .collect();
+                let shipping_rate_bp = if zone.shipping_taxable {
+                    rates.get(&default_class).copied().unwrap_or(0)
+                } else {
+                    0
+                };
+                Self {
+                    parent_and_class: parent_and_class.clone(),
+                    rates,
+                    default_class,
+                    shipping_rate_bp,
+                }
+            })
+            .collect())
     }
 
     /// The product's own tax category, else its category's or the nearest ancestor's

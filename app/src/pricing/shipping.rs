@@ -96,6 +96,14 @@ impl ShippingMethod {
     }
 }
 
+/// A parcel's weight in grams from its lines' unit weights and quantities.
+pub fn parcel_weight(lines: impl IntoIterator<Item = (i32, i32)>) -> i64 {
+    lines
+        .into_iter()
+        .map(|(grams, quantity)| i64::from(grams) * i64::from(quantity))
+        .sum()
+}
+
 /// A method's price for one parcel, by the order's value (its weight is already known).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShippingPrice {
